@@ -1,0 +1,97 @@
+/* Validation and response helpers shared by the connection handlers. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "rbac.h"
+#include "util.h"
+
+int se_h_idp(se_req *r, bool scim, const char **ret)
+{
+	json_t *v = json_object_get(r->body, "identity_provider");
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "identity_provider must be a string.");
+	const char *s = json_string_value(v);
+	if (!*s)
+		return 0;
+	if (!se_str_in(s, scim ? se_scim_idps : se_sso_idps))
+		return se_req_fail(r, scim ? SE_ERR_INVALID_SCIM_IDP : SE_ERR_INVALID_SSO_IDP,
+				   "identity_provider %s is not a supported %s identity provider.", s, scim ? "SCIM" : "SSO");
+	*ret = s;
+	return 0;
+}
+
+int se_h_set_str(se_req *r, const char *field, char **dst)
+{
+	json_t *v = json_object_get(r->body, field);
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_string(v))
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s must be a string.", field);
+	if (json_string_length(v) == 0)
+		return 0;
+	char *copy = strdup(json_string_value(v));
+	if (!copy)
+		return se_req_internal(r);
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+int se_h_role_assignments(se_req *r, const char *field, const char *alias, const char *group_key, json_t **ret)
+{
+	json_t *v = json_object_get(r->body, field);
+	if ((!v || json_is_null(v)) && alias) {
+		field = alias;
+		v = json_object_get(r->body, alias);
+	}
+	if (!v || json_is_null(v))
+		return 0;
+	if (!json_is_array(v))
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s must be an array.", field);
+	json_t *out = json_array();
+	if (!out)
+		return se_req_internal(r);
+	size_t i;
+	json_t *item;
+	json_array_foreach(v, i, item) {
+		const char *role = se_json_str(item, "role_id");
+		const char *group = group_key ? se_json_str(item, group_key) : NULL;
+		if (!json_is_object(item) || !role || !*role) {
+			json_decref(out);
+			return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s[%zu].role_id is required.", field, i);
+		}
+		if (group_key && (!group || !*group)) {
+			json_decref(out);
+			return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s[%zu].%s is required.", field, i, group_key);
+		}
+		if (!se_rbac_role_exists(r->project->rbac_policy, role)) {
+			json_decref(out);
+			return se_req_fail(r, SE_ERR_INVALID_RBAC_ROLE_ID, "%s[%zu].role_id %s is not a role of the project.",
+					   field, i, role);
+		}
+		json_t *norm = group_key ? json_pack("{s:s, s:s}", "role_id", role, group_key, group)
+					 : json_pack("{s:s}", "role_id", role);
+		if (!norm || json_array_append_new(out, norm) < 0) {
+			json_decref(out);
+			return se_req_internal(r);
+		}
+	}
+	*ret = out;
+	return 0;
+}
+
+int se_h_out_connection(se_req *r, json_t *c)
+{
+	if (!c)
+		return se_req_internal(r);
+	r->out = json_pack("{s:o}", "connection", c);
+	return r->out ? 0 : se_req_internal(r);
+}
+
+int se_h_commit(se_req *r)
+{
+	return se_db_commit(r->db) < 0 ? se_req_internal(r) : 0;
+}

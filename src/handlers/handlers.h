@@ -1,0 +1,48 @@
+/* The operations of API.md section 2 and the SDK's supporting calls. Each takes the request with
+ * its organization (and member, when a session was given) already resolved; see router.h. */
+#ifndef SE_HANDLERS_H
+#define SE_HANDLERS_H
+
+#include "req.h"
+
+/* sso.c */
+int se_h_sso_get(se_req *r);
+int se_h_sso_delete(se_req *r);
+
+/* saml.c */
+int se_h_saml_create(se_req *r);
+
+/* external.c */
+int se_h_external_create(se_req *r);
+int se_h_external_update(se_req *r);
+
+/* scim.c */
+int se_h_scim_create(se_req *r);
+
+/* sdk.c: what the frontend SDK needs besides the connection calls. */
+int se_h_bootstrap(se_req *r);
+int se_h_events(se_req *r);
+int se_h_sessions_authenticate(se_req *r);
+
+/* --- shared by the handlers (common.c) --- */
+
+/* Checks identity_provider against the SSO (scim false) or SCIM enum. Absent or "" passes and
+ * leaves *ret untouched; otherwise *ret points into the body. */
+int se_h_idp(se_req *r, bool scim, const char **ret);
+
+/* Update semantics of API.md section 1 for a string field: absent or "" keeps *dst, anything
+ * else replaces it (a copy). */
+int se_h_set_str(se_req *r, const char *field, char **dst);
+
+/* Validates a role-assignment list under field (alias: a second accepted name, or NULL): an array of
+ * objects with a role_id of the project's policy and, when group_key is not NULL, a non-empty
+ * string under group_key. *ret is a normalized copy, or NULL when the field is absent. */
+int se_h_role_assignments(se_req *r, const char *field, const char *alias, const char *group_key, json_t **ret);
+
+/* Sets r->out to {"connection": c}, stealing c. NULL c is a 500. */
+int se_h_out_connection(se_req *r, json_t *c);
+
+/* Commits the open transaction, or answers 500. */
+int se_h_commit(se_req *r);
+
+#endif

@@ -1,0 +1,353 @@
+/* The request pipeline. Order (API.md section 5): route, credentials, rate limit, session,
+ * organization and tenancy, permission, validation, handler. */
+#include "pipeline.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "cors.h"
+#include "errors_code.h"
+#include "ids.h"
+#include "ratelimit.h"
+#include "rbac.h"
+#include "req.h"
+#include "routes.h"
+#include "util.h"
+
+int se_req_fail(se_req *r, se_error_id id, const char *fmt, ...)
+{
+	r->err = id;
+	free(r->errmsg);
+	r->errmsg = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		char buf[1024];
+		vsnprintf(buf, sizeof buf, fmt, ap);
+		va_end(ap);
+		r->errmsg = strdup(buf);
+	}
+	return -1;
+}
+
+int se_req_internal(se_req *r)
+{
+	return se_req_fail(r, SE_ERR_INTERNAL, NULL);
+}
+
+const char *se_req_arg(const se_req *r, const char *name)
+{
+	const char *v = se_route_param(&r->match, name);
+	if (!v)
+		v = se_json_str(r->body, name);
+	if (!v)
+		v = se_http_query(r->in, name);
+	return v;
+}
+
+static const char *type_name(char t)
+{
+	switch (t) {
+	case 's': return "a string";
+	case 'b': return "a boolean";
+	case 'a': return "an array";
+	case 'o': return "an object";
+	case 'i': return "an integer";
+	default: return "a value";
+	}
+}
+
+static bool type_ok(const json_t *v, char t)
+{
+	switch (t) {
+	case 's': return json_is_string(v);
+	case 'b': return json_is_boolean(v);
+	case 'a': return json_is_array(v);
+	case 'o': return json_is_object(v);
+	case 'i': return json_is_integer(v);
+	default: return false;
+	}
+}
+
+int se_req_check_types(se_req *r, const char *spec)
+{
+	/* spec: "name:t name:t ..." */
+	const char *p = spec;
+	while (*p) {
+		char name[64];
+		size_t n = strcspn(p, ":");
+		if (n >= sizeof name || !p[n])
+			return se_req_internal(r);
+		memcpy(name, p, n);
+		name[n] = '\0';
+		char t = p[n + 1];
+		json_t *v = json_object_get(r->body, name);
+		if (v && !json_is_null(v) && !type_ok(v, t))
+			return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s must be %s.", name, type_name(t));
+		p += n + 2;
+		while (*p == ' ')
+			p++;
+	}
+	return 0;
+}
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Credentials: fills *ret_credential with the rate-limit key. */
+static int check_credentials(se_req *r, char **ret_credential)
+{
+	const se_route *route = r->match.route;
+	char *user = NULL, *pass = NULL;
+	int ok = -1;
+	if (route->auth == SE_AUTH_NONE) {
+		*ret_credential = strdup("");
+		return *ret_credential ? 0 : se_req_internal(r);
+	}
+	if (se_auth_basic(se_http_header(r->in, "Authorization"), &user, &pass) < 0)
+		return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
+	if (route->surface == SE_SURFACE_API) {
+		if (!se_auth_is_secret(r->project, user, pass))
+			goto done;
+		const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
+		if (!member)
+			member = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
+		*ret_credential = se_asprintf("api:%s:%s", user, member ? member : "");
+	} else {
+		if (!se_auth_is_public_token(r->project, user))
+			goto done;
+		/* Without a session the SDK sends the public token twice. */
+		if (route->auth == SE_AUTH_SESSION && (!*pass || strcmp(pass, user) == 0))
+			goto done;
+		*ret_credential = se_asprintf("sdk:%s:%s", user, pass);
+	}
+	ok = *ret_credential ? 0 : se_req_internal(r);
+done:
+	free(user);
+	free(pass);
+	if (ok < 0 && r->err == SE_ERR_NONE)
+		return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
+	return ok;
+}
+
+static int resolve_session(se_req *r, const char *token)
+{
+	se_error_id e = se_auth_session(r->db, token, r->now, &r->session, &r->member);
+	if (e != SE_ERR_NONE)
+		return se_req_fail(r, e, NULL);
+	r->has_member = true;
+	return 0;
+}
+
+/* The SDK's session token is the password of its Basic credentials. */
+static const char *sdk_session_token(const se_req *r, char **owned)
+{
+	char *user = NULL;
+	if (se_auth_basic(se_http_header(r->in, "Authorization"), &user, owned) < 0)
+		return NULL;
+	free(user);
+	return *owned;
+}
+
+static int resolve_principal(se_req *r)
+{
+	const se_route *route = r->match.route;
+	if (route->surface == SE_SURFACE_SDK) {
+		if (route->auth != SE_AUTH_SESSION)
+			return 0;
+		char *token = NULL;
+		int ok = resolve_session(r, sdk_session_token(r, &token));
+		free(token);
+		if (ok < 0)
+			return ok;
+		int g = se_store_org_get(r->db, r->member.organization_id, false, &r->org);
+		if (g < 0)
+			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
+		r->has_org = true;
+		return 0;
+	}
+	const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
+	if (member && resolve_session(r, member) < 0)
+		return -1;
+	const char *org = se_route_param(&r->match, "organization_id");
+	if (org) {
+		int g = se_store_org_get(r->db, org, true, &r->org);
+		if (g < 0)
+			return g == SE_ENOTFOUND
+				       ? se_req_fail(r, SE_ERR_ORGANIZATION_NOT_FOUND, "Organization %s could not be found.", org)
+				       : se_req_internal(r);
+		r->has_org = true;
+		if (r->has_member && strcmp(r->member.organization_id, r->org.organization_id) != 0)
+			return se_req_fail(r, SE_ERR_SESSION_TENANCY, NULL);
+	}
+	return 0;
+}
+
+static int parse_body(se_req *r)
+{
+	const se_http_in *in = r->in;
+	if (in->body_len == 0) {
+		r->body = json_object();
+		return r->body ? 0 : se_req_internal(r);
+	}
+	if (se_json_too_deep(in->body, in->body_len, SE_JSON_MAX_DEPTH))
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "The request body nests deeper than %d levels.", SE_JSON_MAX_DEPTH);
+	json_error_t jerr;
+	r->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!r->body)
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "The request body is not valid JSON: %s (line %d, column %d).",
+				   jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(r->body))
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "The request body must be a JSON object.");
+	if (se_json_check_sizes(r->body, SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS) < 0)
+		return se_req_fail(r, SE_ERR_BAD_REQUEST,
+				   "The request body has a string longer than %d bytes or a list of more than %d items.",
+				   SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS);
+	return 0;
+}
+
+static int run(se_req *r, se_http_out *out)
+{
+	const se_route *route = r->match.route;
+	char *credential = NULL;
+	if (check_credentials(r, &credential) < 0)
+		return -1;
+	if (route->surface == SE_SURFACE_SDK && (route->flags & SE_ROUTE_MEMBER_ACTION) &&
+	    !r->project->sdk_member_actions_enabled) {
+		free(credential);
+		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
+	}
+	unsigned retry_after = 0;
+	int limited = se_ratelimit_take(r->app->ratelimit, credential, r->match.index, monotonic_now(), &retry_after);
+	free(credential);
+	if (limited < 0) {
+		char secs[16];
+		snprintf(secs, sizeof secs, "%u", retry_after);
+		se_http_out_header(out, "Retry-After", secs);
+		return se_req_fail(r, SE_ERR_TOO_MANY_REQUESTS, NULL);
+	}
+	if (resolve_principal(r) < 0)
+		return -1;
+	if (route->resource && r->has_member &&
+	    !se_rbac_allows(r->project->rbac_policy, r->member.roles, route->resource, route->action))
+		return se_req_fail(r, SE_ERR_SESSION_AUTHORIZATION, NULL);
+	if (parse_body(r) < 0)
+		return -1;
+	return route->handler(r);
+}
+
+/* Writes the response body: the handler's object with request_id and status_code, wrapped in
+ * "data" on the SDK surface; or the bare error body. */
+static void finish(se_req *r, se_http_out *out)
+{
+	json_t *body = NULL;
+	if (r->err == SE_ERR_NONE && r->out) {
+		json_object_set_new(r->out, "request_id", json_string(r->request_id));
+		json_object_set_new(r->out, "status_code", json_integer(200));
+		body = r->match.route && r->match.route->surface == SE_SURFACE_SDK ? json_pack("{s:O}", "data", r->out)
+										   : json_incref(r->out);
+		out->status = 200;
+	}
+	if (!body) {
+		if (r->err == SE_ERR_NONE)
+			r->err = SE_ERR_INTERNAL;
+		body = se_error_body(r->err, r->errmsg, r->request_id);
+		out->status = se_error_status(r->err);
+		out->error_type = se_error_type(r->err);
+	}
+	out->body = body ? se_json_dump(body) : NULL;
+	if (!out->body) {
+		/* Out of memory even for the error body: a fixed one still answers. */
+		out->status = 500;
+		out->error_type = se_error_type(SE_ERR_INTERNAL);
+		out->body = se_asprintf("{\"status_code\":500,\"request_id\":\"%s\",\"error_type\":\"internal_server_error\","
+					"\"error_message\":\"%s\",\"error_url\":\"https://stytch.com/docs/api/errors/500\"}",
+					r->request_id, se_error_default_message(SE_ERR_INTERNAL));
+	}
+	out->body_len = out->body ? strlen(out->body) : 0;
+	json_decref(body);
+	se_http_out_header(out, "Content-Type", "application/json");
+}
+
+/* The path for logs: a matched route's pattern with its parameters filled in, tokens masked;
+ * otherwise the raw path, cut short. */
+static char *log_path(const se_req *r)
+{
+	if (!r->match.route) {
+		size_t n = strnlen(r->in->path, 200);
+		return se_asprintf("%.*s%s", (int)n, r->in->path, r->in->path[n] ? "..." : "");
+	}
+	char buf[1024];
+	size_t w = 0;
+	for (const char *p = r->match.route->pattern; *p && w < sizeof buf - 1;) {
+		if (*p != '{') {
+			buf[w++] = *p++;
+			continue;
+		}
+		size_t len = strcspn(p, "}");
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)(len - 1), p + 1);
+		const char *v = strstr(name, "token") ? "[redacted]" : se_route_param(&r->match, name);
+		w += (size_t)snprintf(buf + w, sizeof buf - w, "%s", v ? v : "");
+		if (w >= sizeof buf)
+			w = sizeof buf - 1;
+		p += len + (p[len] ? 1 : 0);
+	}
+	buf[w] = '\0';
+	return strdup(buf);
+}
+
+static void release(se_req *r)
+{
+	se_project_unref(r->project);
+	json_decref(r->body);
+	json_decref(r->out);
+	free(r->errmsg);
+	se_org_release(&r->org);
+	se_member_release(&r->member);
+	se_session_release(&r->session);
+}
+
+void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
+{
+	se_req r = {.app = app, .in = in, .now = time(NULL)};
+	memset(out, 0, sizeof *out);
+	out->surface = "none";
+	if (se_id_format(SE_ID_REQUEST, r.request_id, sizeof r.request_id) < 0)
+		strcpy(r.request_id, SE_ID_REQUEST "00000000-0000-4000-8000-000000000000");
+	memcpy(out->request_id, r.request_id, sizeof out->request_id);
+
+	bool preflight = strcmp(in->method, "OPTIONS") == 0;
+	se_cors_headers(&app->cfg, in, preflight, out);
+	if (preflight) {
+		out->status = 204;
+		out->body = strdup("");
+		return;
+	}
+
+	r.project = se_app_project(app);
+	r.db = se_store_db(app->store);
+	if (in->body_too_large) {
+		se_req_fail(&r, SE_ERR_BODY_TOO_LARGE, NULL);
+	} else if (!r.project || !r.db) {
+		se_req_internal(&r);
+	} else if (se_router_match(se_routes, se_routes_count, in->method, in->path, &r.match) < 0) {
+		se_req_fail(&r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
+	} else {
+		out->surface = r.match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
+		out->log = 1;
+		if (run(&r, out) == 0 && !r.out)
+			se_req_internal(&r);
+	}
+	finish(&r, out);
+	out->log_path = log_path(&r);
+	release(&r);
+}

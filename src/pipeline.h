@@ -1,0 +1,18 @@
+/* The request pipeline: route, credentials, rate limit, faults, session, tenancy, RBAC,
+ * validation, handler, response. Transport-neutral, so tests and the fuzzer drive it directly. */
+#ifndef SE_PIPELINE_H
+#define SE_PIPELINE_H
+
+#include "app.h"
+#include "http.h"
+
+/* Limits on request JSON (EMULATOR.md, data safety). */
+#define SE_JSON_MAX_DEPTH 32
+#define SE_JSON_MAX_STRING (64 * 1024)
+#define SE_JSON_MAX_ITEMS 1000
+
+/* Handles one request. Always fills *out with a complete response (an error body when anything
+ * fails); release it with se_http_out_release(). */
+void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out);
+
+#endif

@@ -1,0 +1,36 @@
+/* THE route table: surface, method, pattern, handler, authentication and RBAC resource:action.
+ * Both surfaces point at the same handlers; {organization_id} names the organization on /v1. */
+#include "routes.h"
+
+#include "handlers/handlers.h"
+
+#define SSO "stytch.sso"
+#define SCIM "stytch.scim"
+#define SDK_MEMBER(m, p, h, res, act) {SE_SURFACE_SDK, m, "/sdk/v1" p, h, SE_AUTH_SESSION, res, act, SE_ROUTE_MEMBER_ACTION}
+#define API(m, p, h, res, act) {SE_SURFACE_API, m, "/v1" p, h, SE_AUTH_SECRET, res, act, 0}
+
+const se_route se_routes[] = {
+	/* Frontend SDK surface: organization from the member's session. */
+	SDK_MEMBER("GET", "/b2b/sso", se_h_sso_get, SSO, "get"),
+	SDK_MEMBER("DELETE", "/b2b/sso/{connection_id}", se_h_sso_delete, SSO, "delete"),
+	SDK_MEMBER("POST", "/b2b/sso/saml", se_h_saml_create, SSO, "create"),
+	SDK_MEMBER("POST", "/b2b/sso/external", se_h_external_create, SSO, "create"),
+	SDK_MEMBER("PUT", "/b2b/sso/external/{connection_id}", se_h_external_update, SSO, "update"),
+	SDK_MEMBER("POST", "/b2b/scim", se_h_scim_create, SCIM, "create"),
+
+	/* What the SDK needs besides the connection calls. */
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/projects/bootstrap/{public_token}", se_h_bootstrap, SE_AUTH_NONE, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "POST", "/sdk/v1/events", se_h_events, SE_AUTH_NONE, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "POST", "/sdk/v1/b2b/sessions/authenticate", se_h_sessions_authenticate, SE_AUTH_SESSION, NULL,
+	 NULL, 0},
+
+	/* Backend API surface: organization from the path. */
+	API("GET", "/b2b/sso/{organization_id}", se_h_sso_get, SSO, "get"),
+	API("DELETE", "/b2b/sso/{organization_id}/connections/{connection_id}", se_h_sso_delete, SSO, "delete"),
+	API("POST", "/b2b/sso/saml/{organization_id}", se_h_saml_create, SSO, "create"),
+	API("POST", "/b2b/sso/external/{organization_id}", se_h_external_create, SSO, "create"),
+	API("PUT", "/b2b/sso/external/{organization_id}/connections/{connection_id}", se_h_external_update, SSO, "update"),
+	API("POST", "/b2b/scim/{organization_id}/connection", se_h_scim_create, SCIM, "create"),
+};
+
+const size_t se_routes_count = sizeof se_routes / sizeof se_routes[0];

@@ -1,0 +1,640 @@
+/* Unit tests for crypto.c: randomness and its seeded determinism, hashing, signing certificates, X.509 parsing,
+ * RSA key checks, RS256 JWTs and timestamps. */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L
+#endif
+#ifndef _DEFAULT_SOURCE
+#define _DEFAULT_SOURCE
+#endif
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "crypto.h"
+#include "errors_code.h"
+
+/* A fixed RSA 2048 key in PKCS#1 form and the same key in PKCS#8 form, so tests need no key generation. */
+static const char key_pkcs1[] = "-----BEGIN RSA PRIVATE KEY-----\n"
+                                "MIIEogIBAAKCAQEAuNgC1UWZmUcjmnxug48CPieyRJoJA4SX6H3Y30PJ1lJfeZe3\n"
+                                "3VSXQKN8koqiGQA17Emmfk6O0jKvoxIKV8i0S3ukBpcC4tqffS8oLJFkg1bJrcmr\n"
+                                "jehP9UCEVhaHQz0T1N9mMb0CyQBpoLgrTb2RR5FG/ouNqsCMBSf/7S/L8QPz2Psb\n"
+                                "GguVDriSzse1pVp8E1Os292hgQZwYFx2FIu2HzOHJ9/XznxhQJ3Nkv74b3hP6NII\n"
+                                "Fti04dEyvm+Ym9reUssmoIfFjSX9ioj0Dn/Qm7TzgZJTBgH9DtrDl9ilmq99mjNs\n"
+                                "IODEBVW47EJzjUaftYKJjNR8GnCkRTGzw69qIQIDAQABAoH/OI81pAyn8z7RUMlt\n"
+                                "B38QMJ9KQl41DokunPU6ZxasVpLd+VbIlpuhAdEEon0ecd1JTVk77hTGSYs43az8\n"
+                                "0opB9iw0Wc/bZ47TPnraJXOs+INAiEItPD7ZjdyFTHztkVAfFq6aQUiUkZc5ZZ70\n"
+                                "9n9gSjB/M2Qq9RSgbkjPBsSZTXsM5iYqdc32fBuRrg4ZMq1BJ+HC0l48QQzyURZn\n"
+                                "DtqkFVZqgyk0k/sLFqqtcZdeRBk7IX4uZKdYURYMLLvDVG4hVel19YogUuUWQkdU\n"
+                                "ydGJ+RQgVOVDON5SGwcujv0YBp8GJRRc92rrDzwxq00z6h2qpBQozAex9xinkuev\n"
+                                "4KTBAoGBAPJWfVvkgEHfkNPWsvTc/Jhrr0ev0syLyDjEyvbwZZhhVZRSwri93N4g\n"
+                                "J/lP1P/2NCX4wWpN+vPIOBhDEEZ/yBolRO+Bs5mXuUPwO3s+SrgDZ1mYZ6UJ5/O6\n"
+                                "Qy+VNKWgH/cmf16PzH6BCsOnT8Y74xQ9dKo1d86AaFYO5yR7/EwJAoGBAMNDvuWG\n"
+                                "QPSNswIdQiQtUps2/f6mt9qM0bbzsgFjlSAf+tGNgkPd547iOZblsJOhIvK4Ugwu\n"
+                                "t2SZ0r0InZ4og6VaDN9Nq5YSxLXVBdMC6woGfTVwLRhbiY5RRganqpUsg2EWxOl3\n"
+                                "pp92uCexWpW8Mba/se3ot6pZWikpkZriZeNZAoGBAOTAna6rYCJOTeCZbu3S2CFs\n"
+                                "rNUnc/2fCQ4FPW2h+NTBNE5BXQuUNTP7+J/PKsm+9vTM/o5BM90Ap2rHi0pw/ksn\n"
+                                "2Q2YShd27+vgjdVFNLTEib86LMPOOQSJUzhMSJj7MJFU5rA1Xxwe5TFQ8u21xCFr\n"
+                                "7X9p30CvV0283ZVD8CE5AoGAS3zNN/6G7gQ5x/93qnS7ErZXyzK4sQzvpkLf9hmB\n"
+                                "dUHnvUtvqL0I3/wlN2jksq4AzMTlM0B8NbAiAGJsTNBs1GfTwiBMzV/EHGeWMNVX\n"
+                                "+DA6B4auaFQ7AYH6CGiZUcI7qDUdOwS+rbc/yliOJIT00ymYp9jn6DtS18byO2Z6\n"
+                                "7UECgYEA09UcJ2XUd9RuYqPMTaHv4PwiG9DQhyOSzFNoc0tSkkRsQ8yyQ2aKBAUC\n"
+                                "iK2jWltXa1i+5tlixn1vzYaDXsFEXCCvfhIoCvnSEjVFax5luEK9oGDBXkYgoZL9\n"
+                                "lGi13A6C/5u0wBMI6C93qcU/oR8h6DH9r34Zs+/SKnE7EWvKsuo=\n"
+                                "-----END RSA PRIVATE KEY-----\n";
+
+static const char key_pkcs8[] = "-----BEGIN PRIVATE KEY-----\n"
+                                "MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQC42ALVRZmZRyOa\n"
+                                "fG6DjwI+J7JEmgkDhJfofdjfQ8nWUl95l7fdVJdAo3ySiqIZADXsSaZ+To7SMq+j\n"
+                                "EgpXyLRLe6QGlwLi2p99LygskWSDVsmtyauN6E/1QIRWFodDPRPU32YxvQLJAGmg\n"
+                                "uCtNvZFHkUb+i42qwIwFJ//tL8vxA/PY+xsaC5UOuJLOx7WlWnwTU6zb3aGBBnBg\n"
+                                "XHYUi7YfM4cn39fOfGFAnc2S/vhveE/o0ggW2LTh0TK+b5ib2t5Syyagh8WNJf2K\n"
+                                "iPQOf9CbtPOBklMGAf0O2sOX2KWar32aM2wg4MQFVbjsQnONRp+1gomM1HwacKRF\n"
+                                "MbPDr2ohAgMBAAECgf84jzWkDKfzPtFQyW0HfxAwn0pCXjUOiS6c9TpnFqxWkt35\n"
+                                "VsiWm6EB0QSifR5x3UlNWTvuFMZJizjdrPzSikH2LDRZz9tnjtM+etolc6z4g0CI\n"
+                                "Qi08PtmN3IVMfO2RUB8WrppBSJSRlzllnvT2f2BKMH8zZCr1FKBuSM8GxJlNewzm\n"
+                                "Jip1zfZ8G5GuDhkyrUEn4cLSXjxBDPJRFmcO2qQVVmqDKTST+wsWqq1xl15EGTsh\n"
+                                "fi5kp1hRFgwsu8NUbiFV6XX1iiBS5RZCR1TJ0Yn5FCBU5UM43lIbBy6O/RgGnwYl\n"
+                                "FFz3ausPPDGrTTPqHaqkFCjMB7H3GKeS56/gpMECgYEA8lZ9W+SAQd+Q09ay9Nz8\n"
+                                "mGuvR6/SzIvIOMTK9vBlmGFVlFLCuL3c3iAn+U/U//Y0JfjBak3688g4GEMQRn/I\n"
+                                "GiVE74GzmZe5Q/A7ez5KuANnWZhnpQnn87pDL5U0paAf9yZ/Xo/MfoEKw6dPxjvj\n"
+                                "FD10qjV3zoBoVg7nJHv8TAkCgYEAw0O+5YZA9I2zAh1CJC1Smzb9/qa32ozRtvOy\n"
+                                "AWOVIB/60Y2CQ93njuI5luWwk6Ei8rhSDC63ZJnSvQidniiDpVoM302rlhLEtdUF\n"
+                                "0wLrCgZ9NXAtGFuJjlFGBqeqlSyDYRbE6Xemn3a4J7Falbwxtr+x7ei3qllaKSmR\n"
+                                "muJl41kCgYEA5MCdrqtgIk5N4Jlu7dLYIWys1Sdz/Z8JDgU9baH41ME0TkFdC5Q1\n"
+                                "M/v4n88qyb729Mz+jkEz3QCnaseLSnD+SyfZDZhKF3bv6+CN1UU0tMSJvzosw845\n"
+                                "BIlTOExImPswkVTmsDVfHB7lMVDy7bXEIWvtf2nfQK9XTbzdlUPwITkCgYBLfM03\n"
+                                "/obuBDnH/3eqdLsStlfLMrixDO+mQt/2GYF1Qee9S2+ovQjf/CU3aOSyrgDMxOUz\n"
+                                "QHw1sCIAYmxM0GzUZ9PCIEzNX8QcZ5Yw1Vf4MDoHhq5oVDsBgfoIaJlRwjuoNR07\n"
+                                "BL6ttz/KWI4khPTTKZin2OfoO1LXxvI7ZnrtQQKBgQDT1RwnZdR31G5io8xNoe/g\n"
+                                "/CIb0NCHI5LMU2hzS1KSRGxDzLJDZooEBQKIraNaW1drWL7m2WLGfW/NhoNewURc\n"
+                                "IK9+EigK+dISNUVrHmW4Qr2gYMFeRiChkv2UaLXcDoL/m7TAEwjoL3epxT+hHyHo\n"
+                                "Mf2vfhmz79IqcTsRa8qy6g==\n"
+                                "-----END PRIVATE KEY-----\n";
+
+/* 2026-11-24T10:00:00Z and 2036-11-24T10:00:00Z */
+#define CREATED ((time_t)1795514400)
+#define EXPIRES ((time_t)2111133600)
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static EVP_PKEY *cert_pubkey(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+	EVP_PKEY *k = x ? X509_get_pubkey(x) : NULL;
+	X509_free(x);
+	BIO_free(bio);
+	return k;
+}
+
+static EVP_PKEY *private_key(const char *pem)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	EVP_PKEY *k = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	return k;
+}
+
+/* Body of a PEM block (between the BEGIN and END lines), with its newlines. */
+static char *pem_body(const char *pem)
+{
+	const char *start = strchr(pem, '\n');
+	const char *end = strstr(pem, "-----END");
+	ck_assert_ptr_nonnull(start);
+	ck_assert_ptr_nonnull(end);
+	start++;
+	char *s = malloc((size_t)(end - start) + 1);
+	memcpy(s, start, (size_t)(end - start));
+	s[end - start] = '\0';
+	return s;
+}
+
+START_TEST(test_random_alnum)
+{
+	char buf[2001];
+	memset(buf, 'x', sizeof(buf));
+	ck_assert_int_eq(se_crypto_random_alnum(buf, 2000), 0);
+	ck_assert_uint_eq(strlen(buf), 2000);
+	int lower = 0, upper = 0, digit = 0;
+	for (size_t i = 0; i < 2000; i++) {
+		ck_assert(is_alnum(buf[i]));
+		lower |= buf[i] >= 'a' && buf[i] <= 'z';
+		upper |= buf[i] >= 'A' && buf[i] <= 'Z';
+		digit |= buf[i] >= '0' && buf[i] <= '9';
+	}
+	ck_assert(lower && upper && digit);
+
+	char one[1] = {'x'};
+	ck_assert_int_eq(se_crypto_random_alnum(one, 0), 0);
+	ck_assert_int_eq(one[0], '\0');
+
+	char a[33], b[33];
+	ck_assert_int_eq(se_crypto_random_alnum(a, 32), 0);
+	ck_assert_int_eq(se_crypto_random_alnum(b, 32), 0);
+	ck_assert_str_ne(a, b);
+}
+END_TEST
+
+START_TEST(test_uuid4)
+{
+	char u[37], v[37];
+	ck_assert_int_eq(se_crypto_uuid4(u), 0);
+	ck_assert_int_eq(se_crypto_uuid4(v), 0);
+	ck_assert_uint_eq(strlen(u), 36);
+	for (int i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23)
+			ck_assert_int_eq(u[i], '-');
+		else
+			ck_assert_msg(strchr("0123456789abcdef", u[i]) != NULL, "bad char in %s", u);
+	}
+	ck_assert_int_eq(u[14], '4');
+	ck_assert_ptr_nonnull(strchr("89ab", u[19]));
+	ck_assert_str_ne(u, v);
+}
+END_TEST
+
+START_TEST(test_sha256)
+{
+	char out[65];
+	se_crypto_sha256_hex("abc", 3, out);
+	ck_assert_str_eq(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	se_crypto_sha256_hex("", 0, out);
+	ck_assert_str_eq(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+}
+END_TEST
+
+START_TEST(test_streq)
+{
+	ck_assert_int_eq(se_crypto_streq("secret-abc", "secret-abc"), 1);
+	ck_assert_int_eq(se_crypto_streq("", ""), 1);
+	ck_assert_int_eq(se_crypto_streq("secret-abc", "secret-abd"), 0);
+	ck_assert_int_eq(se_crypto_streq("secret", "secret-abc"), 0);
+	ck_assert_int_eq(se_crypto_streq("secret-abc", "secret"), 0);
+	ck_assert_int_eq(se_crypto_streq(NULL, "x"), 0);
+	ck_assert_int_eq(se_crypto_streq("x", NULL), 0);
+}
+END_TEST
+
+START_TEST(test_signing_cert_generated)
+{
+	char *pem = NULL, *issuer = NULL, *norm = NULL;
+	time_t na = 0, nb = 0, na2 = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(na, EXPIRES);
+	ck_assert_ptr_nonnull(strstr(pem, "-----BEGIN CERTIFICATE-----"));
+
+	ck_assert_int_eq(se_crypto_x509_parse(pem, &issuer, &nb, &na2, &norm), 0);
+	ck_assert_str_eq(issuer, "Stytch");
+	ck_assert_int_eq(nb, CREATED);
+	ck_assert_int_eq(na2, EXPIRES);
+	ck_assert_str_eq(norm, pem);
+
+	char path[] = "/tmp/se_test_cert_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, pem, strlen(pem)), (ssize_t)strlen(pem));
+	close(fd);
+	char cmd[1024];
+	int n =
+	    snprintf(cmd, sizeof(cmd),
+	             "openssl x509 -noout -text -in %s > %s.txt 2>&1 && grep -q 'Version: 3' %s.txt && "
+	             "grep -q 'Subject: CN = Stytch' %s.txt && grep -q 'Issuer: CN = Stytch' %s.txt && "
+	             "grep -q 'Public-Key: (2048 bit)' %s.txt && grep -q 'sha256WithRSAEncryption' %s.txt && "
+	             "grep -q 'Not After : Nov 24 10:00:00 2036 GMT' %s.txt && "
+	             "openssl verify -attime 1795514401 -check_ss_sig -CAfile %s -partial_chain %s > /dev/null 2>&1",
+	             path, path, path, path, path, path, path, path, path, path);
+	ck_assert(n > 0 && (size_t)n < sizeof(cmd));
+	int st = system(cmd);
+	snprintf(cmd, sizeof(cmd), "%s.txt", path);
+	unlink(cmd);
+	unlink(path);
+	ck_assert_int_eq(st, 0);
+
+	free(pem);
+	free(issuer);
+	free(norm);
+}
+END_TEST
+
+START_TEST(test_signing_cert_given_key)
+{
+	char *pem1 = NULL, *pem8 = NULL;
+	time_t na = 0;
+	EVP_PKEY *want = private_key(key_pkcs1);
+	ck_assert_ptr_nonnull(want);
+
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem1, &na), 0);
+	ck_assert_int_eq(na, EXPIRES);
+	EVP_PKEY *got1 = cert_pubkey(pem1);
+	ck_assert_ptr_nonnull(got1);
+	ck_assert_int_eq(EVP_PKEY_eq(want, got1), 1);
+
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs8, CREATED, &pem8, &na), 0);
+	EVP_PKEY *got8 = cert_pubkey(pem8);
+	ck_assert_ptr_nonnull(got8);
+	ck_assert_int_eq(EVP_PKEY_eq(want, got8), 1);
+	/* Different random serials. */
+	ck_assert_str_ne(pem1, pem8);
+
+	char *out = (char *)0x1;
+	na = 7;
+	ck_assert_int_eq(se_crypto_signing_cert_new("garbage", CREATED, &out, &na), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_signing_cert_new(pem1, CREATED, &out, &na), SE_EINVAL);
+	ck_assert_ptr_eq(out, (char *)0x1);
+	ck_assert_int_eq(na, 7);
+
+	EVP_PKEY_free(want);
+	EVP_PKEY_free(got1);
+	EVP_PKEY_free(got8);
+	free(pem1);
+	free(pem8);
+}
+END_TEST
+
+START_TEST(test_x509_parse_forms)
+{
+	char *pem = NULL, *issuer = NULL, *norm = NULL;
+	time_t na = 0, nb = 0, na2 = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, &na), 0);
+
+	/* CRLF line endings and surrounding whitespace. */
+	size_t len = strlen(pem);
+	char *crlf = malloc(len * 2 + 16);
+	size_t j = 0;
+	crlf[j++] = ' ';
+	crlf[j++] = '\r';
+	crlf[j++] = '\n';
+	for (size_t i = 0; i < len; i++) {
+		if (pem[i] == '\n')
+			crlf[j++] = '\r';
+		crlf[j++] = pem[i];
+	}
+	crlf[j++] = '\t';
+	crlf[j++] = '\n';
+	crlf[j] = '\0';
+	ck_assert_int_eq(se_crypto_x509_parse(crlf, &issuer, &nb, &na2, &norm), 0);
+	ck_assert_str_eq(issuer, "Stytch");
+	ck_assert_str_eq(norm, pem);
+	free(issuer);
+	free(norm);
+
+	ck_assert_int_eq(se_crypto_x509_normalize(crlf, &norm), 0);
+	ck_assert_str_eq(norm, pem);
+	free(norm);
+
+	/* Bare base64 body, as in SAML metadata, with spaces mixed in. */
+	char *body = pem_body(pem);
+	char *spaced = malloc(strlen(body) * 2 + 1);
+	j = 0;
+	for (size_t i = 0; body[i]; i++) {
+		spaced[j++] = body[i];
+		if (i % 50 == 7)
+			spaced[j++] = ' ';
+	}
+	spaced[j] = '\0';
+	issuer = norm = NULL;
+	ck_assert_int_eq(se_crypto_x509_parse_base64(spaced, &issuer, &nb, &na2, &norm), 0);
+	ck_assert_str_eq(issuer, "Stytch");
+	ck_assert_int_eq(nb, CREATED);
+	ck_assert_int_eq(na2, EXPIRES);
+	ck_assert_str_eq(norm, pem);
+	free(issuer);
+	free(norm);
+
+	/* Outputs are optional. */
+	ck_assert_int_eq(se_crypto_x509_parse_base64(body, NULL, NULL, &na2, NULL), 0);
+	ck_assert_int_eq(na2, EXPIRES);
+
+	/* Broken base64 body. */
+	body[10] = '*';
+	ck_assert_int_eq(se_crypto_x509_parse_base64(body, NULL, NULL, NULL, NULL), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse_base64("", NULL, NULL, NULL, NULL), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse_base64("aGVsbG8=", NULL, NULL, NULL, NULL), SE_EINVAL);
+
+	free(body);
+	free(spaced);
+	free(crlf);
+	free(pem);
+}
+END_TEST
+
+START_TEST(test_x509_parse_invalid)
+{
+	char *issuer = (char *)0x1;
+	time_t nb = 5;
+	ck_assert_int_eq(se_crypto_x509_parse("not a certificate", &issuer, &nb, NULL, NULL), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse("", &issuer, &nb, NULL, NULL), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse(NULL, &issuer, &nb, NULL, NULL), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", &issuer,
+	                                      &nb, NULL, NULL),
+	                 SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse(key_pkcs1, &issuer, &nb, NULL, NULL), SE_EINVAL);
+	ck_assert_ptr_eq(issuer, (char *)0x1);
+	ck_assert_int_eq(nb, 5);
+
+	char *pem = NULL;
+	time_t na = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, &na), 0);
+	char *junk = malloc(strlen(pem) + 16);
+	strcpy(junk, "junk\n");
+	strcat(junk, pem);
+	ck_assert_int_eq(se_crypto_x509_parse(junk, NULL, NULL, NULL, NULL), SE_EINVAL);
+	strcpy(junk, pem);
+	strcat(junk, "junk\n");
+	ck_assert_int_eq(se_crypto_x509_parse(junk, NULL, NULL, NULL, NULL), SE_EINVAL);
+	/* A flipped byte inside the body. */
+	strcpy(junk, pem);
+	char *mid = junk + 100;
+	*mid = *mid == 'A' ? 'B' : 'A';
+	int rc = se_crypto_x509_parse(junk, NULL, NULL, NULL, NULL);
+	ck_assert(rc == 0 || rc == SE_EINVAL);
+	free(junk);
+	free(pem);
+}
+END_TEST
+
+START_TEST(test_rsa_key_check)
+{
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(key_pkcs1), 0);
+	char *padded = malloc(strlen(key_pkcs1) + 8);
+	strcpy(padded, "\r\n  ");
+	strcat(padded, key_pkcs1);
+	strcat(padded, "\n");
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(padded), 0);
+	free(padded);
+
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(key_pkcs8), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_rsa_private_key_check("garbage"), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(""), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(NULL), SE_EINVAL);
+	ck_assert_int_eq(
+	    se_crypto_rsa_private_key_check("-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n"),
+	    SE_EINVAL);
+
+	/* Truncated body. */
+	char *cut = strdup(key_pkcs1);
+	char *end = strstr(cut, "-----END");
+	memmove(cut + 200, end, strlen(end) + 1);
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(cut), SE_EINVAL);
+	free(cut);
+
+	/* Trailing junk. */
+	char *tail = malloc(strlen(key_pkcs1) + 8);
+	strcpy(tail, key_pkcs1);
+	strcat(tail, "junk");
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(tail), SE_EINVAL);
+	free(tail);
+}
+END_TEST
+
+/* base64url of s, unpadded, via OpenSSL for independence from the code under test. */
+static char *b64url(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned char *out = malloc(4 * ((n + 2) / 3) + 1);
+	int len = EVP_EncodeBlock(out, (const unsigned char *)s, (int)n);
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	out[len] = '\0';
+	for (int i = 0; i < len; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	return (char *)out;
+}
+
+START_TEST(test_jwt)
+{
+	se_jwt_key *k = NULL;
+	ck_assert_int_eq(se_crypto_jwt_key_new(&k), 0);
+	const char *kid = se_crypto_jwt_key_kid(k);
+	ck_assert_int_eq(strncmp(kid, "jwk-test-", 9), 0);
+	ck_assert_uint_eq(strlen(kid), 9 + 36);
+
+	const char *payload = "{\"sub\":\"member-test-1\",\"n\":1,\"u\":\"\\u00e9?>\"}";
+	char *jwt = NULL, *got = NULL;
+	ck_assert_int_eq(se_crypto_jwt_sign(k, payload, &jwt), 0);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, jwt, &got), 0);
+	ck_assert_str_eq(got, payload);
+	free(got);
+
+	/* The header is the documented one. */
+	char header_want[128];
+	snprintf(header_want, sizeof(header_want), "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", kid);
+	char *h = b64url(header_want);
+	ck_assert_int_eq(strncmp(jwt, h, strlen(h)), 0);
+	ck_assert_int_eq(jwt[strlen(h)], '.');
+
+	/* Tampered payload: same header and signature, another payload. */
+	char *dot1 = strchr(jwt, '.');
+	char *dot2 = strchr(dot1 + 1, '.');
+	char *evil = b64url("{\"sub\":\"member-test-2\",\"n\":1}");
+	size_t cap = strlen(jwt) + strlen(evil) + 1;
+	char *forged = malloc(cap);
+	snprintf(forged, cap, "%.*s.%s%s", (int)(dot1 - jwt), jwt, evil, dot2);
+	got = (char *)0x1;
+	ck_assert_int_eq(se_crypto_jwt_verify(k, forged, &got), SE_ECRYPTO);
+	ck_assert_ptr_eq(got, (char *)0x1);
+
+	/* Tampered signature. */
+	char *bad = strdup(jwt);
+	char *s = strrchr(bad, '.') + 5;
+	*s = *s == 'A' ? 'B' : 'A';
+	ck_assert_int_eq(se_crypto_jwt_verify(k, bad, &got), SE_ECRYPTO);
+	free(bad);
+
+	/* Another kid or alg in the header. */
+	char *h2 = b64url("{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"jwk-test-other\"}");
+	snprintf(forged, cap, "%s%s", h2, dot1);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, forged, &got), SE_ECRYPTO);
+	free(h2);
+	char hn[160];
+	snprintf(hn, sizeof(hn), "{\"alg\":\"none\",\"kid\":\"%s\"}", kid);
+	h2 = b64url(hn);
+	char *none = malloc(strlen(h2) + strlen(dot1) + 1);
+	strcpy(none, h2);
+	strcat(none, dot1);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, none, &got), SE_ECRYPTO);
+	free(none);
+	free(h2);
+
+	/* Malformed. */
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "abc", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "a.b", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "a.b.c.d", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "..", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "e30.e30.!!!", &got), SE_EINVAL);
+	h2 = b64url("[1]");
+	snprintf(forged, cap, "%s%s", h2, dot1);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, forged, &got), SE_EINVAL);
+	free(h2);
+	ck_assert_ptr_eq(got, (char *)0x1);
+
+	/* JWK members. */
+	char *n = NULL, *e = NULL;
+	ck_assert_int_eq(se_crypto_jwt_key_jwk(k, &n, &e), 0);
+	ck_assert_str_eq(e, "AQAB");
+	ck_assert_uint_eq(strlen(n), 342);
+	ck_assert_ptr_null(strpbrk(n, "+/="));
+	free(n);
+	free(e);
+
+	free(h);
+	free(evil);
+	free(forged);
+	free(jwt);
+	se_crypto_jwt_key_free(k);
+	se_crypto_jwt_key_free(NULL);
+}
+END_TEST
+
+START_TEST(test_seeded_random)
+{
+	unsigned char a[100], b[100], c[100];
+	char s1[41], s2[41];
+	se_crypto_seed(42);
+	ck_assert_int_eq(se_crypto_random(a, sizeof(a)), 0);
+	ck_assert_int_eq(se_crypto_random_alnum(s1, 40), 0);
+	se_crypto_seed(42);
+	ck_assert_int_eq(se_crypto_random(b, sizeof(b)), 0);
+	ck_assert_int_eq(se_crypto_random_alnum(s2, 40), 0);
+	ck_assert_mem_eq(a, b, sizeof(a));
+	ck_assert_str_eq(s1, s2);
+	se_crypto_seed(43);
+	ck_assert_int_eq(se_crypto_random(c, sizeof(c)), 0);
+	ck_assert(memcmp(a, c, sizeof(a)) != 0);
+}
+END_TEST
+
+START_TEST(test_seeded_cert)
+{
+	char *p1 = NULL, *p2 = NULL;
+	time_t na = 0;
+	se_crypto_seed(42);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p1, &na), 0);
+	se_crypto_seed(42);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, &na), 0);
+	ck_assert_str_eq(p1, p2);
+	free(p2);
+	/* The stream continues: the next certificate differs. */
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, &na), 0);
+	ck_assert_str_ne(p1, p2);
+	EVP_PKEY *k1 = cert_pubkey(p1), *k2 = cert_pubkey(p2);
+	ck_assert_int_ne(EVP_PKEY_eq(k1, k2), 1);
+	EVP_PKEY_free(k1);
+	EVP_PKEY_free(k2);
+	free(p1);
+	free(p2);
+}
+END_TEST
+
+START_TEST(test_seeded_jwt_key)
+{
+	se_jwt_key *k1 = NULL, *k2 = NULL;
+	char *n1 = NULL, *e1 = NULL, *n2 = NULL, *e2 = NULL, *t1 = NULL, *t2 = NULL;
+	se_crypto_seed(7);
+	ck_assert_int_eq(se_crypto_jwt_key_new(&k1), 0);
+	ck_assert_int_eq(se_crypto_jwt_sign(k1, "{}", &t1), 0);
+	se_crypto_seed(7);
+	ck_assert_int_eq(se_crypto_jwt_key_new(&k2), 0);
+	ck_assert_int_eq(se_crypto_jwt_sign(k2, "{}", &t2), 0);
+	ck_assert_str_eq(se_crypto_jwt_key_kid(k1), se_crypto_jwt_key_kid(k2));
+	ck_assert_int_eq(se_crypto_jwt_key_jwk(k1, &n1, &e1), 0);
+	ck_assert_int_eq(se_crypto_jwt_key_jwk(k2, &n2, &e2), 0);
+	ck_assert_str_eq(n1, n2);
+	ck_assert_str_eq(t1, t2);
+	free(n1);
+	free(e1);
+	free(n2);
+	free(e2);
+	free(t1);
+	free(t2);
+	se_crypto_jwt_key_free(k1);
+	se_crypto_jwt_key_free(k2);
+}
+END_TEST
+
+START_TEST(test_time)
+{
+	char out[21];
+	time_t t = 0;
+	se_time_format(0, out);
+	ck_assert_str_eq(out, "1970-01-01T00:00:00Z");
+	se_time_format(CREATED, out);
+	ck_assert_str_eq(out, "2026-11-24T10:00:00Z");
+
+	ck_assert_int_eq(se_time_parse("2026-11-22T11:30:16Z", &t), 0);
+	se_time_format(t, out);
+	ck_assert_str_eq(out, "2026-11-22T11:30:16Z");
+	ck_assert_int_eq(se_time_parse("2036-11-24T10:00:00Z", &t), 0);
+	ck_assert_int_eq(t, EXPIRES);
+	ck_assert_int_eq(se_time_parse("2026-11-24T11:30:00.123456+01:30", &t), 0);
+	ck_assert_int_eq(t, CREATED);
+	ck_assert_int_eq(se_time_parse("2026-11-24t10:00:00z", &t), 0);
+	ck_assert_int_eq(t, CREATED);
+	ck_assert_int_eq(se_time_parse("2024-02-29T00:00:00Z", &t), 0);
+	se_time_format(t, out);
+	ck_assert_str_eq(out, "2024-02-29T00:00:00Z");
+
+	t = 99;
+	ck_assert_int_eq(se_time_parse("2026-02-29T00:00:00Z", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-13-01T00:00:00Z", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-11-22 11:30:16Z", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-11-22T11:30:16", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-11-22T11:30:16Zjunk", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-11-22T11:30:16.Z", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("2026-11-22T24:00:00Z", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse("", &t), SE_EINVAL);
+	ck_assert_int_eq(se_time_parse(NULL, &t), SE_EINVAL);
+	ck_assert_int_eq(t, 99);
+
+	/* Clamped to four-digit years. */
+	se_time_format((time_t)400000000000LL, out);
+	ck_assert_str_eq(out, "9999-12-31T23:59:59Z");
+}
+END_TEST
+
+static Suite *crypto_suite(void)
+{
+	Suite *s = suite_create("crypto");
+	TCase *tc = tcase_create("core");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_random_alnum);
+	tcase_add_test(tc, test_uuid4);
+	tcase_add_test(tc, test_sha256);
+	tcase_add_test(tc, test_streq);
+	tcase_add_test(tc, test_signing_cert_generated);
+	tcase_add_test(tc, test_signing_cert_given_key);
+	tcase_add_test(tc, test_x509_parse_forms);
+	tcase_add_test(tc, test_x509_parse_invalid);
+	tcase_add_test(tc, test_rsa_key_check);
+	tcase_add_test(tc, test_jwt);
+	tcase_add_test(tc, test_seeded_random);
+	tcase_add_test(tc, test_seeded_cert);
+	tcase_add_test(tc, test_seeded_jwt_key);
+	tcase_add_test(tc, test_time);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(crypto_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+}
