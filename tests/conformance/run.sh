@@ -1,0 +1,11 @@
+#!/bin/sh
+# Runs the conformance suite: the real @stytch/vanilla-js and stytch npm packages against the
+# ssoemu binary (env SSOEMU_BIN, default <repo>/build/ssoemu). Exit code = test result.
+set -eu
+cd "$(dirname "$0")"
+if [ ! -d node_modules ]; then
+    npm ci --no-audit --no-fund
+fi
+set +e
+node --test frontend_seed.test.js frontend_session.test.js backend.test.js "$@"
+exit $?
