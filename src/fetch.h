@@ -1,0 +1,21 @@
+/* Bounded retrieval of a document by URL (IdP metadata, OIDC discovery) with libcurl: scheme allow-list, redirect
+ * cap, time-outs and a size cap. */
+#ifndef SE_FETCH_H
+#define SE_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Default time-out (connect and total) and body cap for fetches made on behalf of an API request. */
+#define SE_FETCH_TIMEOUT_MS 3000
+#define SE_FETCH_MAX_BYTES (1024 * 1024)
+
+/* Fetches url with libcurl: http:// and https:// always, file:// only when allow_file. Follows at most 3 redirects
+   (same schemes), times out after timeout_ms (connect and total), reads at most max_bytes (more is an error).
+   On success *ret_body is a malloc'd NUL-terminated buffer and *ret_len its length. On failure returns SE_EIO
+   (or SE_EINVAL for a URL of another scheme / malformed) and *ret_error (malloc'd) says why in one sentence that
+   names the URL. The caller frees *ret_body or *ret_error. Safe to call from several threads at once. */
+int se_fetch(const char *url, bool allow_file, long timeout_ms, size_t max_bytes, char **ret_body, size_t *ret_len,
+	     char **ret_error);
+
+#endif
