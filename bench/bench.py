@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""Benchmarks ssoemu against a bare libmicrohttpd server (bench/ceiling.c) in the same run, with wrk over
+loopback. Prints a Markdown table of requests/s, p50 and p99 latency and the ratio to the ceiling per
+workload, memory, start-up time and how GET latency scales with the number of stored connections,
+then checks the targets. Called by bench/run.sh, which builds both binaries.
+
+  bench.py --bin build-bench/ssoemu --ceiling build-bench/ceiling [--duration 5] [--json out.json]
+"""
+import argparse
+import base64
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import gen_fixtures  # noqa: E402
+
+PROJECT = "project-test-11111111-1111-4111-8111-111111111111"
+SECRET = "secret-test-ssoemu-local-secret-0000000000000"
+PUBLIC = "public-token-test-11111111-1111-4111-8111-111111111111"
+ACME = "organization-test-aaaaaaaa-0000-4000-8000-000000000001"
+GLOBEX = "organization-test-bbbbbbbb-0000-4000-8000-000000000002"
+GLOBEX_SAML = "saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001"
+WRK_THREADS = 2
+WRK_CONNS = 64
+
+
+def basic(user, password):
+    return "Basic " + base64.b64encode(("%s:%s" % (user, password)).encode()).decode()
+
+
+API_AUTH = basic(PROJECT, SECRET)
+
+
+def sdk_auth(session):
+    return basic(PUBLIC, session)
+
+
+class Proc:
+    """A server process whose first stdout line names its port."""
+
+    def __init__(self, argv, timeout=60):
+        self.argv = argv
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        line = self.p.stdout.readline().decode()
+        m = re.search(r":(\d+)\s*$", line)
+        if not m:
+            self.p.kill()
+            raise RuntimeError("%s did not start: %r" % (argv[0], line))
+        self.port = int(m.group(1))
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def status(self, key):
+        with open("/proc/%d/status" % self.p.pid) as f:
+            for line in f:
+                if line.startswith(key + ":"):
+                    return int(line.split()[1])  # kB
+        return 0
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+
+
+def call(base, method, path, auth, body=None):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(base + path, data=data, method=method)
+    if auth:
+        req.add_header("Authorization", auth)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def must(base, method, path, auth, body=None):
+    st, raw = call(base, method, path, auth, body)
+    if st != 200:
+        raise RuntimeError("%s %s: %d %s" % (method, path, st, raw[:300]))
+    doc = json.loads(raw)
+    return doc.get("data", doc)
+
+
+def route_exists(base, method, path, auth, body=None):
+    st, raw = call(base, method, path, auth, body)
+    if st == 404 and b"route_not_found" in raw:
+        return False
+    return True
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 6e4}
+
+
+def parse_latency(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(m.group(1)) * UNITS[m.group(2)] if m else None
+
+
+def run_wrk(base, items, duration, workdir, name):
+    """Runs wrk over the item lines (METHOD, PATH, AUTH, BODY); returns rps, p50/p99 (ms), counts."""
+    path = os.path.join(workdir, name + ".items")
+    with open(path, "w") as f:
+        for it in items:
+            f.write("\t".join(it) + "\n")
+    env = dict(os.environ, BENCH_ITEMS=path, BENCH_THREADS=str(WRK_THREADS))
+    out = subprocess.run(
+        ["wrk", "-t%d" % WRK_THREADS, "-c%d" % WRK_CONNS, "-d%ds" % duration, "--timeout", "10s", "--latency",
+         "-s", os.path.join(HERE, "rotate.lua"), base + "/"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=duration + 60).stdout
+    r = {"raw": out}
+    m = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    r["rps"] = float(m.group(1)) if m else 0.0
+    for pct in ("50", "99"):
+        m = re.search(r"^\s+%s%%\s+(\S+)" % pct, out, re.M)
+        r["p" + pct] = parse_latency(m.group(1)) if m else None
+    m = re.search(r"(\d+) requests in", out)
+    r["requests"] = int(m.group(1)) if m else 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    r["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: (.*)", out)
+    r["socket_errors"] = m.group(1) if m else ""
+    return r
+
+
+class RssSampler(threading.Thread):
+    def __init__(self, proc):
+        super().__init__(daemon=True)
+        self.proc, self.max_kb, self.stop_flag = proc, 0, threading.Event()
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            try:
+                self.max_kb = max(self.max_kb, self.proc.status("VmRSS"))
+            except OSError:
+                return
+            time.sleep(0.1)
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = tempfile.mkdtemp(prefix="ssoemu-bench-")
+        self.rows = []
+        self.ceilings = {}
+        self.notes = []
+        self.figures = {}
+
+    def ssoemu(self, *extra):
+        return Proc([self.args.bin, "--port", "0", "--rate-limit", "off"] + list(extra))
+
+    def ceiling_for(self, key, size, items):
+        """The ceiling's figures for a workload: the same requests answered with a body of size bytes."""
+        if key not in self.ceilings:
+            c = Proc([self.args.ceiling, str(size), "4"])
+            try:
+                self.ceilings[key] = run_wrk(c.base, items, self.args.duration, self.work, "ceiling-" + key)
+                self.ceilings[key]["size"] = size
+            finally:
+                c.stop()
+        return self.ceilings[key]
+
+    def workload(self, name, server, items, probe, ceiling_key, sampler=None):
+        """probe: one request like the items (not counted), to check it succeeds and size the ceiling."""
+        st, raw = call(server.base, probe[0], probe[1], probe[2], json.loads(probe[3]) if len(probe) > 3 else None)
+        if st != 200:
+            self.notes.append("%s: probe answered %d %s" % (name, st, raw[:200].decode(errors="replace")))
+            self.rows.append({"name": name, "missing": True, "why": "probe %d" % st})
+            return None
+        if sampler:
+            sampler.start()
+        r = run_wrk(server.base, items, self.args.duration, self.work, name)
+        if sampler:
+            sampler.stop_flag.set()
+            sampler.join()
+        c = self.ceiling_for(ceiling_key, len(raw), items)
+        row = {"name": name, "size": len(raw), "rps": r["rps"], "p50": r["p50"], "p99": r["p99"],
+               "requests": r["requests"], "non2xx": r["non2xx"], "socket_errors": r["socket_errors"],
+               "ceil_rps": c["rps"], "ceil_p50": c["p50"], "ceil_p99": c["p99"],
+               "ratio": r["rps"] / c["rps"] if c["rps"] else 0.0}
+        if r["non2xx"]:
+            self.notes.append("%s: %d of %d responses were not 2xx" % (name, r["non2xx"], r["requests"]))
+        self.rows.append(row)
+        print("  %-28s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  ceiling %9.0f req/s  ratio %.2f" % (
+            name, row["rps"], row["p50"] or 0, row["p99"] or 0, row["ceil_rps"], row["ratio"]), file=sys.stderr)
+        return row
+
+    # --- workloads ---------------------------------------------------------------------------------------
+
+    def get_workloads(self):
+        """GET connections of an organization with 10 connections, both surfaces; RSS idle and under load."""
+        s = self.ssoemu()
+        try:
+            self.figures["rss_start_kb"] = s.status("VmRSS")
+            targets = []
+            for i in range(3):
+                c = must(s.base, "POST", "/v1/b2b/sso/saml/globex", API_AUTH, {"display_name": "Globex %d" % i})
+                targets.append(c["connection"]["connection_id"])
+            for i in range(4):
+                must(s.base, "POST", "/v1/b2b/sso/saml/acme", API_AUTH, {"display_name": "Acme SAML %d" % i})
+            oidc = route_exists(s.base, "POST", "/v1/b2b/sso/oidc/acme", API_AUTH, {"display_name": "probe"})
+            # the probe above created one OIDC connection when the route exists
+            for i in range(2 if oidc else 3):
+                if oidc:
+                    must(s.base, "POST", "/v1/b2b/sso/oidc/acme", API_AUTH, {"display_name": "Acme OIDC %d" % i})
+                else:
+                    must(s.base, "POST", "/v1/b2b/sso/saml/acme", API_AUTH, {"display_name": "Acme SAML x%d" % i})
+            if not oidc:
+                self.notes.append("GET data: no OIDC create route on /v1 yet; Acme's 10 connections are 7 SAML + 3 External")
+            for t in targets:
+                must(s.base, "POST", "/v1/b2b/sso/external/acme", API_AUTH,
+                     {"external_organization_id": GLOBEX, "external_connection_id": t, "display_name": "ext"})
+            got = must(s.base, "GET", "/v1/b2b/sso/acme", API_AUTH)
+            n = sum(len(got[k]) for k in ("saml_connections", "oidc_connections", "external_connections"))
+            if n != 10:
+                raise RuntimeError("Acme has %d connections, not 10" % n)
+            time.sleep(0.5)
+            self.figures["rss_idle_kb"] = s.status("VmRSS")
+            sdk = ("GET", "/sdk/v1/b2b/sso", sdk_auth("session-acme-admin"))
+            api = ("GET", "/v1/b2b/sso/" + ACME, API_AUTH)
+            sampler = RssSampler(s)
+            self.workload("GET connections (SDK)", s, [sdk], sdk, "get-sdk", sampler)
+            sampler2 = RssSampler(s)
+            self.workload("GET connections (API)", s, [api], api, "get-api", sampler2)
+            self.figures["rss_load_kb"] = max(sampler.max_kb, sampler2.max_kb)
+            self.figures["hwm_kb"] = s.status("VmHWM")
+        finally:
+            s.stop()
+
+    def create_workloads(self, db_label, extra):
+        n = self.args.orgs
+        fx = os.path.join(self.work, "orgs.json")
+        if not os.path.exists(fx):
+            with open(fx, "w") as f:
+                json.dump(gen_fixtures.build(n, 0, 0, 0), f, separators=(",", ":"))
+        s = self.ssoemu("--fixtures", fx, *extra)
+        try:
+            suffix = " [%s]" % db_label
+            # SCIM: one per organization, so each request takes the next organization's session.
+            # Organization 0 is the probe's.
+            scim = [("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(i)), '{"display_name":"bench"}')
+                    for i in range(1, n)]
+            self.workload("create SCIM (SDK)" + suffix, s, scim,
+                          ("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(0)), '{"display_name":"bench"}'),
+                          "create-scim")
+            body = '{"display_name":"bench","identity_provider":"okta"}'
+            oidc = [("POST", "/sdk/v1/b2b/sso/oidc", sdk_auth(gen_fixtures.session_token(i)), body) for i in range(n)]
+            probe = ("POST", "/sdk/v1/b2b/sso/oidc", sdk_auth("session-acme-admin"), body)
+            if route_exists(s.base, *probe[:3], json.loads(body)):
+                self.workload("create OIDC (SDK)" + suffix, s, oidc, probe, "create-oidc")
+            else:
+                self.rows.append({"name": "create OIDC (SDK)" + suffix, "missing": True,
+                                  "why": "POST /sdk/v1/b2b/sso/oidc is not routed yet"})
+                if "oidc-missing" not in self.figures:
+                    self.figures["oidc-missing"] = True
+                    self.notes.append("create OIDC: POST /sdk/v1/b2b/sso/oidc answered 404 route_not_found "
+                                      "(the route was not in the tree when this ran)")
+            ext = must(s.base, "POST", "/v1/b2b/sso/external/acme", API_AUTH,
+                       {"external_organization_id": GLOBEX, "external_connection_id": GLOBEX_SAML})
+            eid = ext["connection"]["connection_id"]
+            upd = [("PUT", "/sdk/v1/b2b/sso/external/" + eid, sdk_auth("session-acme-admin"),
+                    '{"display_name":"bench %s"}' % c) for c in "ab"]
+            self.workload("update External (SDK)" + suffix, s, upd, upd[0], "update-external")
+            saml = [("POST", "/sdk/v1/b2b/sso/saml", sdk_auth(gen_fixtures.session_token(i)), '{"display_name":"bench"}')
+                    for i in range(n)]
+            self.workload("create SAML (SDK, RSA)" + suffix, s, saml,
+                          ("POST", "/sdk/v1/b2b/sso/saml", sdk_auth("session-acme-admin"), '{"display_name":"b"}'),
+                          "create-saml")
+            self.figures["rss_after_creates_kb_" + db_label] = s.status("VmRSS")
+        finally:
+            s.stop()
+
+    def scale(self):
+        """GET latency with 100 and with 100,000 connections stored across 1,000 organizations."""
+        out = {}
+        for label, total in (("100", 100), ("100000", 100000)):
+            fx = os.path.join(self.work, "scale-%s.json" % label)
+            with open(fx, "w") as f:
+                json.dump(gen_fixtures.build(1000, 10, 10, total), f, separators=(",", ":"))
+            s = self.ssoemu("--fixtures", fx)
+            try:
+                items = [("GET", "/v1/b2b/sso/" + gen_fixtures.org_id(i), API_AUTH) for i in range(10)]
+                row = self.workload("GET, %s conns stored" % ("{:,}".format(total)), s, items, items[0], "scale")
+                out[label] = row
+            finally:
+                s.stop()
+        if out.get("100") and out.get("100000"):
+            self.figures["scale_p50_ratio"] = out["100000"]["p50"] / out["100"]["p50"]
+            self.figures["scale_p99_ratio"] = out["100000"]["p99"] / out["100"]["p99"]
+            self.figures["scale_rps_ratio"] = out["100000"]["rps"] / out["100"]["rps"]
+
+    def startup(self, n=20):
+        times = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            p = subprocess.Popen([self.args.bin, "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            p.stdout.readline()
+            times.append((time.perf_counter() - t0) * 1e3)
+            p.terminate()
+            p.wait()
+        self.figures["startup_ms_median"] = statistics.median(times)
+        self.figures["startup_ms_max"] = max(times)
+
+    def rsa_rate(self):
+        """RSA-2048 key generations per second on this machine (2 processes), for the SAML figure."""
+        if not shutil.which("openssl"):
+            return
+        end = time.time() + min(5, self.args.duration)
+        count = [0, 0]
+
+        def worker(i):
+            while time.time() < end:
+                subprocess.run(["openssl", "genrsa", "2048"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                count[i] += 1
+        t0 = time.time()
+        ts = [threading.Thread(target=worker, args=(i,)) for i in range(2)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        self.figures["rsa_keygen_per_s"] = sum(count) / (time.time() - t0)
+
+    # --- report -------------------------------------------------------------------------------------------
+
+    def report(self):
+        f = self.figures
+        lines = ["| workload | resp bytes | req/s | p50 ms | p99 ms | ceiling req/s | ceiling p50 | ceiling p99 | ratio |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in self.rows:
+            if r.get("missing"):
+                lines.append("| %s | | not measured: %s | | | | | | |" % (r["name"], r["why"]))
+                continue
+            lines.append("| %s | %d | %.0f | %.2f | %.2f | %.0f | %.2f | %.2f | %.2fx |" % (
+                r["name"], r["size"], r["rps"], r["p50"], r["p99"], r["ceil_rps"], r["ceil_p50"], r["ceil_p99"],
+                r["ratio"]))
+        lines.append("")
+        lines.append("| figure | value |")
+        lines.append("|---|---:|")
+        if "rss_start_kb" in f:
+            lines.append("| RSS right after start (default fixtures) | %.1f MB |" % (f["rss_start_kb"] / 1024))
+            lines.append("| RSS idle (after loading the GET data) | %.1f MB |" % (f["rss_idle_kb"] / 1024))
+            lines.append("| RSS under GET load (max VmRSS) | %.1f MB |" % (f["rss_load_kb"] / 1024))
+            lines.append("| VmHWM after GET load | %.1f MB |" % (f["hwm_kb"] / 1024))
+        for k in sorted(f):
+            if k.startswith("rss_after_creates_kb_"):
+                lines.append("| RSS after the create runs [%s] | %.1f MB |" % (k.rsplit("_", 1)[1], f[k] / 1024))
+        if "startup_ms_median" in f:
+            lines.append("| exec to first stdout line, median of 20 (max) | %.1f ms (%.1f ms) |" % (
+                f["startup_ms_median"], f["startup_ms_max"]))
+        if "scale_p50_ratio" in f:
+            lines.append("| GET 100,000 vs 100 stored connections: p50 / p99 / req/s | %.2fx / %.2fx / %.2fx |" % (
+                f["scale_p50_ratio"], f["scale_p99_ratio"], f["scale_rps_ratio"]))
+        if "rsa_keygen_per_s" in f:
+            lines.append("| RSA-2048 key generations/s (openssl genrsa, 2 processes) | %.1f |" % f["rsa_keygen_per_s"])
+        text = "\n".join(lines)
+        print(text)
+        checks = self.targets()
+        print()
+        for ok, what in checks:
+            print("%s  %s" % ("PASS" if ok else "MISS", what))
+        for n in self.notes:
+            print("note: " + n)
+        return text
+
+    def targets(self):
+        f, out = self.figures, []
+        rows = {r["name"]: r for r in self.rows if not r.get("missing")}
+        for name, r in rows.items():
+            if name.startswith("GET connections"):
+                out.append((r["ratio"] >= 0.5, "%s >= 0.5x ceiling (%.2fx)" % (name, r["ratio"])))
+                out.append((r["p99"] <= 5.0, "%s p99 <= 5 ms at %d connections (%.2f ms)" % (name, WRK_CONNS, r["p99"])))
+            elif name.startswith("create") and "SAML" not in name:
+                need = 0.25 if "[memory]" in name else 0.1
+                out.append((r["ratio"] >= need, "%s >= %.2fx ceiling (%.2fx)" % (name, need, r["ratio"])))
+            elif name.startswith("update"):
+                need = 0.25 if "[memory]" in name else 0.1
+                out.append((r["ratio"] >= need, "%s >= %.2fx ceiling (%.2fx)" % (name, need, r["ratio"])))
+            if r["non2xx"]:
+                out.append((False, "%s: every response 2xx (%d were not)" % (name, r["non2xx"])))
+        if "rss_idle_kb" in f:
+            out.append((f["rss_idle_kb"] <= 16 * 1024, "idle RSS <= 16 MB (%.1f MB)" % (f["rss_idle_kb"] / 1024)))
+        if "startup_ms_median" in f:
+            out.append((f["startup_ms_median"] <= 50, "first line <= 50 ms (%.1f ms)" % f["startup_ms_median"]))
+        if "scale_p50_ratio" in f:
+            worst = max(f["scale_p50_ratio"], f["scale_p99_ratio"])
+            out.append((worst <= 1.2, "GET with 100k stored within 1.2x of 100 (p50 %.2fx, p99 %.2fx)" % (
+                f["scale_p50_ratio"], f["scale_p99_ratio"])))
+        return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--ceiling", required=True)
+    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    ap.add_argument("--orgs", type=int, default=40000, help="organizations for the create runs (one SCIM each)")
+    ap.add_argument("--only", default="get,create,scale,startup,rsa", help="comma-separated parts to run")
+    ap.add_argument("--json", help="also write the figures here")
+    a = ap.parse_args()
+    b = Bench(a)
+    parts = a.only.split(",")
+    t0 = time.time()
+    try:
+        if "get" in parts:
+            print("GET workloads", file=sys.stderr)
+            b.get_workloads()
+        if "create" in parts:
+            print("create workloads, :memory:", file=sys.stderr)
+            b.create_workloads("memory", [])
+            print("create workloads, file database", file=sys.stderr)
+            b.create_workloads("file", ["--db", os.path.join(b.work, "bench.db")])
+        if "scale" in parts:
+            print("100 vs 100,000 stored connections", file=sys.stderr)
+            b.scale()
+        if "startup" in parts:
+            print("start-up", file=sys.stderr)
+            b.startup()
+        if "rsa" in parts:
+            b.rsa_rate()
+        b.report()
+        print("\n(%d s in all; %d-second wrk runs, -t%d -c%d)" % (time.time() - t0, a.duration, WRK_THREADS, WRK_CONNS))
+        if a.json:
+            with open(a.json, "w") as f:
+                json.dump({"rows": b.rows, "figures": b.figures, "ceilings": {k: {x: v[x] for x in v if x != "raw"}
+                                                                             for k, v in b.ceilings.items()},
+                           "notes": b.notes}, f, indent=1)
+    finally:
+        shutil.rmtree(b.work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
