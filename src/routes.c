@@ -16,7 +16,19 @@ const se_route se_routes[] = {
 	SDK_MEMBER("POST", "/b2b/sso/saml", se_h_saml_create, SSO, "create"),
 	SDK_MEMBER("POST", "/b2b/sso/external", se_h_external_create, SSO, "create"),
 	SDK_MEMBER("PUT", "/b2b/sso/external/{connection_id}", se_h_external_update, SSO, "update"),
+	SDK_MEMBER("POST", "/b2b/sso/oidc", se_h_oidc_create, SSO, "create"),
+	SDK_MEMBER("PUT", "/b2b/sso/oidc/{connection_id}", se_h_oidc_update, SSO, "update"),
 	SDK_MEMBER("POST", "/b2b/scim", se_h_scim_create, SCIM, "create"),
+	SDK_MEMBER("GET", "/b2b/scim", se_h_scim_get, SCIM, "get"),
+	SDK_MEMBER("PUT", "/b2b/scim/{connection_id}", se_h_scim_update, SCIM, "update"),
+	SDK_MEMBER("DELETE", "/b2b/scim/{connection_id}", se_h_scim_delete, SCIM, "delete"),
+	SDK_MEMBER("POST", "/b2b/scim/groups", se_h_scim_groups, SCIM, "get"),
+	SDK_MEMBER("POST", "/b2b/scim/rotate/start", se_h_scim_rotate_start, SCIM, "update"),
+	SDK_MEMBER("POST", "/b2b/scim/rotate/complete", se_h_scim_rotate_complete, SCIM, "update"),
+	SDK_MEMBER("POST", "/b2b/scim/rotate/cancel", se_h_scim_rotate_cancel, SCIM, "update"),
+	/* Public: a login page asks before anyone is signed in. */
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/sso/discovery/connections", se_h_sso_discovery, SE_AUTH_PUBLIC_TOKEN, NULL,
+	 NULL, 0},
 
 	/* What the SDK needs besides the connection calls. */
 	{SE_SURFACE_SDK, "GET", "/sdk/v1/projects/bootstrap/{public_token}", se_h_bootstrap, SE_AUTH_NONE, NULL, NULL, 0},
@@ -30,7 +42,19 @@ const se_route se_routes[] = {
 	API("POST", "/b2b/sso/saml/{organization_id}", se_h_saml_create, SSO, "create"),
 	API("POST", "/b2b/sso/external/{organization_id}", se_h_external_create, SSO, "create"),
 	API("PUT", "/b2b/sso/external/{organization_id}/connections/{connection_id}", se_h_external_update, SSO, "update"),
+	API("POST", "/b2b/sso/oidc/{organization_id}", se_h_oidc_create, SSO, "create"),
+	API("PUT", "/b2b/sso/oidc/{organization_id}/connections/{connection_id}", se_h_oidc_update, SSO, "update"),
 	API("POST", "/b2b/scim/{organization_id}/connection", se_h_scim_create, SCIM, "create"),
+	API("GET", "/b2b/scim/{organization_id}/connection", se_h_scim_get, SCIM, "get"),
+	API("PUT", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_update, SCIM, "update"),
+	API("DELETE", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_delete, SCIM, "delete"),
+	API("GET", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_groups, SCIM, "get"),
+	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start", se_h_scim_rotate_start, SCIM,
+	    "update"),
+	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete", se_h_scim_rotate_complete,
+	    SCIM, "update"),
+	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel", se_h_scim_rotate_cancel, SCIM,
+	    "update"),
 };
 
 const size_t se_routes_count = sizeof se_routes / sizeof se_routes[0];

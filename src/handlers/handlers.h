@@ -16,8 +16,22 @@ int se_h_saml_create(se_req *r);
 int se_h_external_create(se_req *r);
 int se_h_external_update(se_req *r);
 
+/* oidc.c */
+int se_h_oidc_create(se_req *r);
+int se_h_oidc_update(se_req *r);
+
+/* discovery.c: public, identified by the public token alone. */
+int se_h_sso_discovery(se_req *r);
+
 /* scim.c */
 int se_h_scim_create(se_req *r);
+int se_h_scim_get(se_req *r);
+int se_h_scim_update(se_req *r);
+int se_h_scim_delete(se_req *r);
+int se_h_scim_groups(se_req *r);
+int se_h_scim_rotate_start(se_req *r);
+int se_h_scim_rotate_complete(se_req *r);
+int se_h_scim_rotate_cancel(se_req *r);
 
 /* sdk.c: what the frontend SDK needs besides the connection calls. */
 int se_h_bootstrap(se_req *r);

@@ -72,6 +72,9 @@ int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *re
 int se_store_org_insert(se_db *db, const se_org *o);
 /* Calls fn for each organization, in creation order; stops at the first non-zero return. */
 int se_store_org_each(se_db *db, int (*fn)(const se_org *o, void *ctx), void *ctx);
+/* Calls fn with the id (borrowed, valid during the call) of each organization whose email_allowed_domains holds
+ * domain, compared case-insensitively, in creation order; stops at the first non-zero return (discovery.c). */
+int se_store_org_ids_by_domain(se_db *db, const char *domain, int (*fn)(const char *org_id, void *ctx), void *ctx);
 
 int se_store_member_get(se_db *db, const char *member_id, se_member *ret);
 /* Finds a member by email address (case-insensitive) across the project. */
