@@ -25,28 +25,10 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const stytch = require('stytch');
 
 const { startServer } = require('./lib/server');
+const { makeClient, API_ERR, stytch } = require('./lib/backend');
 const { F, RE, MSG, rejectsWithApiError, assertCommon } = require('./lib/fixtures');
-
-const API_ERR = { name: 'Error' }; // stytch's StytchError keeps Error's name
-
-function makeClient(url, overrides = {}) {
-  // The client warns once per construction about a non-standard `env`: silence that one line.
-  const warn = console.warn;
-  console.warn = (...args) => {
-    if (typeof args[0] === 'string' && args[0].includes("custom 'env' value")) return;
-    warn(...args);
-  };
-  try {
-    return new stytch.B2BClient({
-      project_id: F.projectId, secret: F.secret, env: `${url}/`, ...overrides,
-    });
-  } finally {
-    console.warn = warn;
-  }
-}
 
 describe('backend client (stytch B2BClient)', () => {
   let server;
