@@ -7,5 +7,8 @@ if [ ! -d node_modules ]; then
     npm ci --no-audit --no-fund
 fi
 set +e
-node --test frontend_seed.test.js frontend_session.test.js backend.test.js "$@"
+node --test \
+    frontend_seed.test.js frontend_session.test.js backend.test.js \
+    frontend_saml.test.js frontend_oidc.test.js \
+    "$@"
 exit $?
