@@ -9,6 +9,6 @@ fi
 set +e
 node --test \
     frontend_seed.test.js frontend_session.test.js backend.test.js \
-    frontend_saml.test.js frontend_oidc.test.js \
+    frontend_saml.test.js frontend_oidc.test.js frontend_scim.test.js \
     "$@"
 exit $?
