@@ -11,6 +11,10 @@ int se_h_sso_delete(se_req *r);
 
 /* saml.c */
 int se_h_saml_create(se_req *r);
+int se_h_saml_update(se_req *r);
+int se_h_saml_update_by_url(se_req *r);
+int se_h_saml_delete_verification_certificate(se_req *r);
+int se_h_saml_delete_encryption_private_key(se_req *r);
 
 /* external.c */
 int se_h_external_create(se_req *r);

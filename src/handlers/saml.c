@@ -1,10 +1,14 @@
-/* SAML connections: create (with a fresh signing certificate). */
+/* SAML connections: create (with a fresh signing certificate), update (directly or from the IdP's metadata URL),
+ * and deleting one verification certificate or encryption private key. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto.h"
+#include "fetch.h"
 #include "handlers/handlers.h"
 #include "ids.h"
+#include "metadata.h"
 #include "render/render.h"
 #include "util.h"
 
@@ -71,6 +75,448 @@ int se_h_saml_create(se_req *r)
 	rc = se_h_out_connection(r, se_render_saml(&c, r->app->cfg.public_url));
 done:
 	json_decref(cert);
+	se_conn_release(k, &c);
+	return rc;
+}
+
+/* --- update ----------------------------------------------------------------------------------- */
+
+#define SAML_MAX_VERIFICATION_CERTS 5
+#define SAML_MAX_ENCRYPTION_KEYS 5
+
+#define SAML_UPDATE_TYPES                                                                                              \
+	"idp_entity_id:s display_name:s attribute_mapping:o x509_certificate:s idp_sso_url:s "                         \
+	"saml_connection_implicit_role_assignments:a saml_group_implicit_role_assignments:a "                          \
+	"alternative_audience_uri:s identity_provider:s signing_private_key:s nameid_format:s alternative_acs_url:s "  \
+	"idp_initiated_auth_disabled:b saml_encryption_private_key:s allow_gateway_callback:b"
+
+/* The update's string fields: absent or "" keeps the stored value. */
+static const struct {
+	const char *field;
+	size_t offset;
+} saml_strings[] = {
+	{"idp_entity_id", offsetof(se_saml, idp_entity_id)},
+	{"display_name", offsetof(se_saml, display_name)},
+	{"idp_sso_url", offsetof(se_saml, idp_sso_url)},
+	{"alternative_audience_uri", offsetof(se_saml, alternative_audience_uri)},
+	{"nameid_format", offsetof(se_saml, nameid_format)},
+	{"alternative_acs_url", offsetof(se_saml, alternative_acs_url)},
+};
+
+/* A verification certificate object {certificate_id, certificate, issuer, created_at, expires_at, updated_at} from
+ * a PEM certificate (or, when base64, a bare base64 DER body as in metadata): issuer and dates come from the
+ * certificate. Returns 0, SE_EINVAL when it is not a certificate, or another negative se_err. */
+static int verification_certificate(const char *text, bool base64, time_t now, json_t **ret)
+{
+	char *issuer = NULL, *pem = NULL, *id = NULL;
+	time_t not_before, not_after;
+	char created[21], expires[21], updated[21];
+	int rc = base64 ? se_crypto_x509_parse_base64(text, &issuer, &not_before, &not_after, &pem)
+			: se_crypto_x509_parse(text, &issuer, &not_before, &not_after, &pem);
+	if (rc < 0)
+		return rc;
+	rc = se_id_new(SE_ID_VERIFICATION_KEY, &id);
+	if (rc == 0) {
+		se_time_format(not_before, created);
+		se_time_format(not_after, expires);
+		se_time_format(now, updated);
+		*ret = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "certificate_id", id, "certificate", pem, "issuer", issuer,
+				 "created_at", created, "expires_at", expires, "updated_at", updated);
+		rc = *ret ? 0 : SE_ENOMEM;
+	}
+	free(issuer);
+	free(pem);
+	free(id);
+	return rc;
+}
+
+/* Whether the list already holds a certificate with the same canonical PEM as pem (itself canonical). */
+static bool has_certificate(const json_t *list, const char *pem)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item) {
+		const char *have = se_json_str(item, "certificate");
+		char *canonical = NULL;
+		if (!have)
+			continue;
+		if (strcmp(have, pem) == 0)
+			return true;
+		/* Certificates that came from fixtures may be wrapped differently. */
+		bool same = se_crypto_x509_normalize(have, &canonical) == 0 && strcmp(canonical, pem) == 0;
+		free(canonical);
+		if (same)
+			return true;
+	}
+	return false;
+}
+
+/* Adds cert (a reference is taken) to the connection's verification certificates unless the same certificate is
+ * already there; a sixth one is refused. */
+static int add_verification_certificate(se_req *r, se_saml *c, json_t *cert)
+{
+	if (has_certificate(c->verification_certificates, se_json_str(cert, "certificate")))
+		return 0;
+	if (json_array_size(c->verification_certificates) >= SAML_MAX_VERIFICATION_CERTS)
+		return se_req_fail(r, SE_ERR_TOO_MANY_VERIFICATION_CERTS,
+				   "SAML connection %s already has %d verification certificates, the most it can have.",
+				   c->connection_id, SAML_MAX_VERIFICATION_CERTS);
+	return json_array_append(c->verification_certificates, cert) < 0 ? se_req_internal(r) : 0;
+}
+
+/* attribute_mapping, when present, must map names to strings. */
+static int check_attribute_mapping(se_req *r)
+{
+	json_t *m = json_object_get(r->body, "attribute_mapping");
+	const char *key;
+	json_t *v;
+	if (!json_is_object(m))
+		return 0;
+	json_object_foreach(m, key, v) {
+		if (!json_is_string(v))
+			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
+	}
+	return 0;
+}
+
+/* Loads the caller's SAML connection id into *c; an id of another organization is just as unknown. */
+static int load(se_req *r, const char *id, se_saml *c)
+{
+	int rc = id && *id ? se_store_conn_get(r->db, se_kind_get(SE_KIND_SAML), r->org.organization_id, id, c)
+			   : SE_ENOTFOUND;
+	if (rc == SE_ENOTFOUND)
+		return se_req_fail(r, SE_ERR_SAML_CONNECTION_NOT_FOUND, "SAML connection %s could not be found.",
+				   id ? id : "");
+	return rc < 0 ? se_req_internal(r) : 0;
+}
+
+/* What an update brings that takes work to make, made before the transaction. NULL members are not part of it. */
+typedef struct saml_patch {
+	json_t *verification_certificate;
+	json_t *signing_certificate;
+	json_t *encryption_key;
+	json_t *connection_roles;
+	json_t *group_roles;
+} saml_patch;
+
+static void saml_patch_release(saml_patch *p)
+{
+	json_decref(p->verification_certificate);
+	json_decref(p->signing_certificate);
+	json_decref(p->encryption_key);
+	json_decref(p->connection_roles);
+	json_decref(p->group_roles);
+}
+
+/* Validates the body and makes the certificates and keys it asks for. */
+static int saml_patch_prepare(se_req *r, saml_patch *p)
+{
+	const char *idp = NULL;
+	if (se_req_check_types(r, SAML_UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || check_attribute_mapping(r) < 0 ||
+	    se_h_role_assignments(r, "saml_connection_implicit_role_assignments", NULL, NULL, &p->connection_roles) < 0 ||
+	    se_h_role_assignments(r, "saml_group_implicit_role_assignments", NULL, "group", &p->group_roles) < 0)
+		return -1;
+	const char *x509 = se_json_str(r->body, "x509_certificate");
+	if (x509 && *x509) {
+		int rc = verification_certificate(x509, false, r->now, &p->verification_certificate);
+		if (rc == SE_EINVAL)
+			return se_req_fail(r, SE_ERR_INVALID_X509, NULL);
+		if (rc < 0)
+			return se_req_internal(r);
+	}
+	const char *signing_key = se_json_str(r->body, "signing_private_key");
+	if (signing_key && *signing_key) {
+		if (se_crypto_rsa_private_key_check(signing_key) < 0)
+			return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
+		if (signing_certificate(r, signing_key, &p->signing_certificate) < 0)
+			return -1;
+	}
+	const char *encryption_key = se_json_str(r->body, "saml_encryption_private_key");
+	if (encryption_key && *encryption_key) {
+		char *id = NULL;
+		char created[21];
+		if (se_crypto_rsa_private_key_check(encryption_key) < 0)
+			return se_req_fail(r, SE_ERR_INVALID_ENCRYPTION_KEY, NULL);
+		if (se_id_new(SE_ID_ENCRYPTION_KEY, &id) < 0)
+			return se_req_internal(r);
+		se_time_format(r->now, created);
+		p->encryption_key = json_pack("{s:s, s:s, s:s}", "private_key_id", id, "private_key", encryption_key,
+					      "created_at", created);
+		free(id);
+		if (!p->encryption_key)
+			return se_req_internal(r);
+	}
+	return 0;
+}
+
+/* Applies the body and the prepared patch to the stored connection c. */
+static int saml_patch_apply(se_req *r, saml_patch *p, se_saml *c)
+{
+	for (size_t i = 0; i < sizeof saml_strings / sizeof saml_strings[0]; i++)
+		if (se_h_set_str(r, saml_strings[i].field, (char **)((char *)c + saml_strings[i].offset)) < 0)
+			return -1;
+	const char *idp = NULL;
+	if (se_h_idp(r, false, &idp) < 0)
+		return -1;
+	if (idp) {
+		char *copy = strdup(idp);
+		if (!copy)
+			return se_req_internal(r);
+		free(c->identity_provider);
+		c->identity_provider = copy;
+	}
+	json_t *v = json_object_get(r->body, "idp_initiated_auth_disabled");
+	if (json_is_boolean(v))
+		c->idp_initiated_auth_disabled = json_is_true(v);
+	v = json_object_get(r->body, "allow_gateway_callback");
+	if (json_is_boolean(v))
+		c->allow_gateway_callback = json_is_true(v);
+	json_t *mapping = json_object_get(r->body, "attribute_mapping");
+	if (json_is_object(mapping)) {
+		json_t *copy = json_deep_copy(mapping);
+		if (!copy)
+			return se_req_internal(r);
+		json_decref(c->attribute_mapping);
+		c->attribute_mapping = copy;
+	}
+	if (p->connection_roles) {
+		json_decref(c->connection_role_assignments);
+		c->connection_role_assignments = json_incref(p->connection_roles);
+	}
+	if (p->group_roles) {
+		json_decref(c->group_role_assignments);
+		c->group_role_assignments = json_incref(p->group_roles);
+	}
+	/* Checked on the result, so that neither half of the pair can break the other. */
+	if ((json_is_object(mapping) || p->group_roles) && json_array_size(c->group_role_assignments) > 0 &&
+	    !se_json_str(c->attribute_mapping, "groups"))
+		return se_req_fail(r, SE_ERR_MISSING_GROUPS_KEY,
+				   "saml_group_implicit_role_assignments needs a groups key in the attribute_mapping of SAML "
+				   "connection %s.",
+				   c->connection_id);
+	if (p->verification_certificate && add_verification_certificate(r, c, p->verification_certificate) < 0)
+		return -1;
+	if (p->signing_certificate) {
+		json_t *list = json_pack("[O]", p->signing_certificate);
+		if (!list)
+			return se_req_internal(r);
+		json_decref(c->signing_certificates);
+		c->signing_certificates = list;
+	}
+	if (p->encryption_key) {
+		if (json_array_size(c->encryption_private_keys) >= SAML_MAX_ENCRYPTION_KEYS)
+			return se_req_fail(r, SE_ERR_TOO_MANY_ENCRYPTION_KEYS,
+					   "SAML connection %s already has %d encryption private keys, the most it can have.",
+					   c->connection_id, SAML_MAX_ENCRYPTION_KEYS);
+		if (json_array_append(c->encryption_private_keys, p->encryption_key) < 0)
+			return se_req_internal(r);
+	}
+	return 0;
+}
+
+/* Writes c back, commits and answers with it; rolls back on failure. */
+static int save(se_req *r, const se_saml *c)
+{
+	if (se_store_conn_update(r->db, se_kind_get(SE_KIND_SAML), c) < 0) {
+		se_db_rollback(r->db);
+		return se_req_internal(r);
+	}
+	if (se_h_commit(r) < 0)
+		return -1;
+	return se_h_out_connection(r, se_render_saml(c, r->app->cfg.public_url));
+}
+
+int se_h_saml_update(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	saml_patch p = {0};
+	se_saml c = {0};
+	int rc = -1;
+	/* RSA work and certificate parsing happen before the write lock is taken. */
+	if (saml_patch_prepare(r, &p) < 0)
+		goto done;
+	if (se_db_begin(r->db) < 0) {
+		se_req_internal(r);
+		goto done;
+	}
+	if (load(r, se_req_arg(r, "connection_id"), &c) < 0 || saml_patch_apply(r, &p, &c) < 0) {
+		se_db_rollback(r->db);
+		goto done;
+	}
+	rc = save(r, &c);
+done:
+	saml_patch_release(&p);
+	se_conn_release(k, &c);
+	return rc;
+}
+
+/* --- update by metadata URL ------------------------------------------------------------------- */
+
+/* Fetches and reads the metadata at url into *md and its signing certificate into *ret_cert. */
+static int read_metadata(se_req *r, const char *url, se_metadata *md, json_t **ret_cert)
+{
+	char *body = NULL, *error = NULL;
+	size_t len = 0;
+	int rc = se_fetch(url, true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error);
+	if (rc < 0) {
+		se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
+			    error ? error : url);
+		goto done;
+	}
+	rc = se_metadata_parse(body, len, md, &error);
+	if (rc == SE_EINVAL) {
+		se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL, "metadata_url %s did not return valid SAML metadata: %s",
+			    url, error ? error : "");
+		goto done;
+	}
+	if (rc < 0) {
+		se_req_internal(r);
+		goto done;
+	}
+	rc = verification_certificate(md->certificate, true, r->now, ret_cert);
+	if (rc == SE_EINVAL)
+		se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL,
+			    "metadata_url %s did not return valid SAML metadata: its signing X509Certificate is not a valid "
+			    "X.509 certificate.",
+			    url);
+	else if (rc < 0)
+		se_req_internal(r);
+done:
+	free(body);
+	free(error);
+	return rc < 0 ? -1 : 0;
+}
+
+int se_h_saml_update_by_url(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	const char *id = se_req_arg(r, "connection_id");
+	se_saml c = {0};
+	se_metadata md = {0};
+	json_t *cert = NULL;
+	int rc = -1;
+	if (se_req_check_types(r, "metadata_url:s") < 0)
+		goto done;
+	const char *url = se_json_str(r->body, "metadata_url");
+	if (!url || !*url) {
+		se_req_fail(r, SE_ERR_BAD_REQUEST, "metadata_url is required.");
+		goto done;
+	}
+	/* An unknown connection is answered without fetching anything. */
+	if (load(r, id, &c) < 0)
+		goto done;
+	se_conn_release(k, &c);
+	if (read_metadata(r, url, &md, &cert) < 0)
+		goto done;
+	if (se_db_begin(r->db) < 0) {
+		se_req_internal(r);
+		goto done;
+	}
+	char *entity_id = strdup(md.entity_id), *sso_url = strdup(md.sso_url);
+	if (load(r, id, &c) < 0 || !entity_id || !sso_url || add_verification_certificate(r, &c, cert) < 0) {
+		if (!r->err)
+			se_req_internal(r);
+		free(entity_id);
+		free(sso_url);
+		se_db_rollback(r->db);
+		goto done;
+	}
+	free(c.idp_entity_id);
+	c.idp_entity_id = entity_id;
+	free(c.idp_sso_url);
+	c.idp_sso_url = sso_url;
+	rc = save(r, &c);
+done:
+	json_decref(cert);
+	se_metadata_release(&md);
+	se_conn_release(k, &c);
+	return rc;
+}
+
+/* --- deleting a verification certificate or an encryption key --------------------------------- */
+
+/* The index in list of the object whose key is id, or -1. */
+static long find_by(const json_t *list, const char *key, const char *id)
+{
+	size_t i;
+	json_t *item;
+	json_array_foreach(list, i, item) {
+		const char *have = se_json_str(item, key);
+		if (have && id && strcmp(have, id) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+int se_h_saml_delete_verification_certificate(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	const char *cert_id = se_req_arg(r, "certificate_id");
+	se_saml c = {0};
+	int rc = -1;
+	if (se_db_begin(r->db) < 0)
+		return se_req_internal(r);
+	if (load(r, se_req_arg(r, "connection_id"), &c) < 0)
+		goto fail;
+	long i = find_by(c.verification_certificates, "certificate_id", cert_id);
+	if (i < 0) {
+		se_req_fail(r, SE_ERR_VERIFICATION_KEY_NOT_FOUND,
+			    "Verification certificate %s could not be found on SAML connection %s.", cert_id ? cert_id : "",
+			    c.connection_id);
+		goto fail;
+	}
+	if (json_array_size(c.verification_certificates) == 1 && strcmp(se_saml_status(&c), "active") == 0) {
+		se_req_fail(r, SE_ERR_CANNOT_DELETE_LAST_VERIFICATION_KEY,
+			    "Verification certificate %s is the last one of active SAML connection %s and cannot be deleted.",
+			    cert_id, c.connection_id);
+		goto fail;
+	}
+	if (json_array_remove(c.verification_certificates, (size_t)i) < 0 ||
+	    se_store_conn_update(r->db, k, &c) < 0) {
+		se_req_internal(r);
+		goto fail;
+	}
+	if (se_h_commit(r) < 0)
+		goto done;
+	r->out = json_pack("{s:s}", "certificate_id", cert_id);
+	rc = r->out ? 0 : se_req_internal(r);
+	goto done;
+fail:
+	se_db_rollback(r->db);
+done:
+	se_conn_release(k, &c);
+	return rc;
+}
+
+int se_h_saml_delete_encryption_private_key(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	const char *key_id = se_req_arg(r, "private_key_id");
+	se_saml c = {0};
+	int rc = -1;
+	if (se_db_begin(r->db) < 0)
+		return se_req_internal(r);
+	if (load(r, se_req_arg(r, "connection_id"), &c) < 0)
+		goto fail;
+	long i = find_by(c.encryption_private_keys, "private_key_id", key_id);
+	if (i < 0) {
+		se_req_fail(r, SE_ERR_ENCRYPTION_KEY_NOT_FOUND,
+			    "Encryption private key %s could not be found on SAML connection %s.", key_id ? key_id : "",
+			    c.connection_id);
+		goto fail;
+	}
+	if (json_array_remove(c.encryption_private_keys, (size_t)i) < 0 || se_store_conn_update(r->db, k, &c) < 0) {
+		se_req_internal(r);
+		goto fail;
+	}
+	if (se_h_commit(r) < 0)
+		goto done;
+	r->out = json_pack("{s:s}", "private_key_id", key_id);
+	rc = r->out ? 0 : se_req_internal(r);
+	goto done;
+fail:
+	se_db_rollback(r->db);
+done:
 	se_conn_release(k, &c);
 	return rc;
 }

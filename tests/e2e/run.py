@@ -30,6 +30,9 @@ success body on /sdk/v1 is {"data": {...}}; a success body carries request_id an
 
 Predefined variables, the well-known values of the default fixtures (EMULATOR.md):
 ${project_id} ${secret} ${public_token} ${org_acme} ${org_globex} ${globex_saml} ${globex_oidc}.
+${data} is the absolute path of tests/e2e/data (for file:// URLs). A header line
+`# http-fixtures: DIR` (relative to the repository root) serves DIR read-only over HTTP on
+127.0.0.1:<free port> while the file runs, and ${http} is its base URL (http://127.0.0.1:PORT).
 
 Prints one line per failed case, then exactly one summary line `N passed, M failed`; exits 1
 when anything failed.
@@ -38,7 +41,9 @@ when anything failed.
 import argparse
 import base64
 import concurrent.futures
+import functools
 import http.client
+import http.server
 import json
 import os
 import re
@@ -537,13 +542,62 @@ def one_line(text, limit=BODY_SHOWN):
     return text if len(text) <= limit else text[:limit] + "..."
 
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(HERE, "data")
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def http_fixtures(path):
+    """The directory of the file's `# http-fixtures: DIR` header line, or None."""
+    with open(path, encoding="utf-8") as f:
+        for raw in f:
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            if not stripped.startswith("#"):
+                break
+            m = re.match(r"#\s*http-fixtures:\s*(\S+)\s*$", stripped)
+            if m:
+                return os.path.join(REPO_ROOT, m.group(1))
+    return None
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class FixtureServer:
+    """Serves one directory read-only on 127.0.0.1 for the duration of one case file."""
+
+    def __init__(self, directory):
+        if not os.path.isdir(directory):
+            raise OSError("no such directory: %s" % directory)
+        handler = functools.partial(QuietHandler, directory=directory)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
 def run_file(binary, path):
     """Runs every case of one file; returns (passed, failed, report text)."""
     out = []
     try:
         server_args, cases = parse_file(path)
+        fixture_dir = http_fixtures(path)
     except (OSError, ValueError) as e:
         return 0, 1, "%s: cannot read: %s\n" % (path, e)
+    fixtures = None
+    if fixture_dir:
+        try:
+            fixtures = FixtureServer(fixture_dir)
+        except OSError as e:
+            return 0, 1, "%s: cannot serve http-fixtures: %s\n" % (path, e)
     server = Server(binary, server_args)
     passed = failed = 0
     try:
@@ -557,6 +611,9 @@ def run_file(binary, path):
             server.stop()
             return 0, max(1, len(cases)), "".join(out)
         env = dict(PREDEFINED)
+        env["data"] = DATA_DIR
+        if fixtures:
+            env["http"] = fixtures.url
         for case in cases:
             offset = server.stderr_offset()
             if case.error:
@@ -591,6 +648,8 @@ def run_file(binary, path):
             server.proc.kill()
             server.proc.wait()
         server.close()
+        if fixtures:
+            fixtures.close()
     return passed, failed, "".join(out)
 
 
