@@ -30,7 +30,7 @@ success body on /sdk/v1 is {"data": {...}}; a success body carries request_id an
 
 Predefined variables, the well-known values of the default fixtures (EMULATOR.md):
 ${project_id} ${secret} ${public_token} ${org_acme} ${org_globex} ${globex_saml} ${globex_oidc}.
-${data} is the absolute path of tests/e2e/data (for file:// URLs). A header line
+${data} is the absolute path of tests/e2e/data (for file:// URLs and `# server:` lines). A header line
 `# http-fixtures: DIR` (relative to the repository root) serves DIR read-only over HTTP on
 127.0.0.1:<free port> while the file runs, and ${http} is its base URL (http://127.0.0.1:PORT).
 
@@ -598,7 +598,8 @@ def run_file(binary, path):
             fixtures = FixtureServer(fixture_dir)
         except OSError as e:
             return 0, 1, "%s: cannot serve http-fixtures: %s\n" % (path, e)
-    server = Server(binary, server_args)
+    # ${data} also works in `# server:` lines (e.g. --fixtures ${data}/scim-groups.json).
+    server = Server(binary, [a.replace("${data}", DATA_DIR) for a in server_args])
     passed = failed = 0
     try:
         try:
