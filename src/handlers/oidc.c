@@ -143,8 +143,8 @@ static int discover(se_req *r, const char *issuer, discovery *d)
 			strcat(missing, endpoints[i].discovery_key);
 		}
 	}
-	if (*missing && !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no %s. Those "
-						    "endpoint URLs were not filled in.",
+	if (*missing && !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no string value for "
+						    "%s. Those endpoint URLs were not filled in.",
 						    url, missing)))
 		goto oom;
 	rc = 0;
