@@ -17,15 +17,15 @@ static const struct {
 	const char *discovery_key;
 	size_t offset;
 } endpoints[] = {
-	{"authorization_url", "authorization_endpoint", offsetof(se_oidc, authorization_url)},
-	{"token_url", "token_endpoint", offsetof(se_oidc, token_url)},
-	{"userinfo_url", "userinfo_endpoint", offsetof(se_oidc, userinfo_url)},
-	{"jwks_url", "jwks_uri", offsetof(se_oidc, jwks_url)},
+    {"authorization_url", "authorization_endpoint", offsetof(se_oidc, authorization_url)},
+    {"token_url", "token_endpoint", offsetof(se_oidc, token_url)},
+    {"userinfo_url", "userinfo_endpoint", offsetof(se_oidc, userinfo_url)},
+    {"jwks_url", "jwks_uri", offsetof(se_oidc, jwks_url)},
 };
 #define N_ENDPOINTS (sizeof endpoints / sizeof endpoints[0])
 
-#define UPDATE_TYPES                                                                                               \
-	"display_name:s client_id:s client_secret:s issuer:s authorization_url:s token_url:s userinfo_url:s "     \
+#define UPDATE_TYPES                                                                                                   \
+	"display_name:s client_id:s client_secret:s issuer:s authorization_url:s token_url:s userinfo_url:s "          \
 	"jwks_url:s identity_provider:s custom_scopes:s attribute_mapping:o"
 
 int se_h_oidc_create(se_req *r)
@@ -69,7 +69,7 @@ static int check_attribute_mapping(se_req *r)
 	json_t *v;
 	if (!m || json_is_null(m))
 		return 0;
-	json_object_foreach(m, key, v) {
+	json_object_foreach (m, key, v) {
 		if (!json_is_string(v))
 			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
 	}
@@ -115,18 +115,21 @@ static int discover(se_req *r, const char *issuer, discovery *d)
 	if (se_fetch(url, false, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error) < 0) {
 		/* se_fetch's reasons name the URL; the fallback must too. */
 		if (error && strstr(error, url))
-			d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.", error);
+			d->warning =
+			    se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.", error);
 		else
-			d->warning = se_asprintf("OIDC discovery from %s failed. %s The endpoint URLs were not filled in.", url,
-						 error ? error : "The document could not be fetched.");
+			d->warning =
+			    se_asprintf("OIDC discovery from %s failed. %s The endpoint URLs were not filled in.", url,
+			                error ? error : "The document could not be fetched.");
 		rc = d->warning ? 0 : se_req_internal(r);
 		goto done;
 	}
 	doc = json_loadb(body, len, 0, NULL);
 	if (!json_is_object(doc)) {
-		d->warning = se_asprintf("OIDC discovery from %s failed: the document is not a JSON object. The endpoint "
-					 "URLs were not filled in.",
-					 url);
+		d->warning =
+		    se_asprintf("OIDC discovery from %s failed: the document is not a JSON object. The endpoint "
+		                "URLs were not filled in.",
+		                url);
 		rc = d->warning ? 0 : se_req_internal(r);
 		goto done;
 	}
@@ -143,9 +146,10 @@ static int discover(se_req *r, const char *issuer, discovery *d)
 			strcat(missing, endpoints[i].discovery_key);
 		}
 	}
-	if (*missing && !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no string value for "
-						    "%s. Those endpoint URLs were not filled in.",
-						    url, missing)))
+	if (*missing &&
+	    !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no string value for "
+	                               "%s. Those endpoint URLs were not filled in.",
+	                               url, missing)))
 		goto oom;
 	rc = 0;
 	goto done;

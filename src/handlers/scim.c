@@ -89,13 +89,13 @@ static int load(se_req *r, const char *id, se_scim *ret)
 	int g = se_store_scim_by_org(r->db, r->org.organization_id, ret);
 	if (g == SE_ENOTFOUND)
 		return se_req_fail(r, SE_ERR_NO_ACTIVE_SCIM, "Organization %s has no active SCIM connection.",
-				   r->org.organization_id);
+		                   r->org.organization_id);
 	if (g < 0)
 		return se_req_internal(r);
 	if (id && strcmp(id, ret->connection_id) != 0) {
 		se_conn_release(se_kind_get(SE_KIND_SCIM), ret);
-		return se_req_fail(r, SE_ERR_NO_ACTIVE_SCIM, "%s is not the active SCIM connection of organization %s.", id,
-				   r->org.organization_id);
+		return se_req_fail(r, SE_ERR_NO_ACTIVE_SCIM, "%s is not the active SCIM connection of organization %s.",
+		                   id, r->org.organization_id);
 	}
 	return 0;
 }
@@ -135,10 +135,10 @@ static int name_groups(se_req *r, const char *connection_id, json_t *roles)
 {
 	size_t i;
 	json_t *item;
-	json_array_foreach(roles, i, item) {
+	json_array_foreach (roles, i, item) {
 		char *name = NULL;
-		int g = se_store_scim_group_name(r->db, connection_id, json_string_value(json_object_get(item, "group_id")),
-						 &name);
+		int g = se_store_scim_group_name(r->db, connection_id,
+		                                 json_string_value(json_object_get(item, "group_id")), &name);
 		if (g < 0 && g != SE_ENOTFOUND)
 			return se_req_internal(r);
 		int s = json_object_set_new(item, "group_name", json_string(name ? name : ""));
@@ -299,7 +299,7 @@ static int page_limit(se_req *r, int *ret)
 				return se_req_fail(r, SE_ERR_BAD_REQUEST, "limit must be an integer, not %.32s.", q);
 			if (strlen(p) > 9)
 				return se_req_fail(r, SE_ERR_BAD_REQUEST, "limit must be between 0 and %d (got %.32s).",
-						   GROUPS_MAX_LIMIT, q);
+				                   GROUPS_MAX_LIMIT, q);
 			n = strtoll(q, NULL, 10);
 		}
 	}
@@ -328,8 +328,9 @@ int se_h_scim_groups(se_req *r)
 	const char *id = se_req_arg(r, "connection_id");
 	if (load(r, id && *id ? id : NULL, &c) < 0)
 		return -1;
-	if (!(groups = json_array()) || se_store_scim_group_page(r->db, c.connection_id, cursor && *cursor ? after : NULL,
-								      limit, groups, &more) < 0) {
+	if (!(groups = json_array()) ||
+	    se_store_scim_group_page(r->db, c.connection_id, cursor && *cursor ? after : NULL, limit, groups, &more) <
+	        0) {
 		se_req_internal(r);
 		goto done;
 	}
@@ -399,7 +400,7 @@ static int rotate(se_req *r, rotate_step step)
 	if (step == ROTATE_START) {
 		/* A second start replaces the pending token: only the newest one is ever shown. */
 		if (new_token(r, token, &c.next_bearer_token_hash, &c.next_bearer_token_last_four,
-			      &c.next_bearer_token_expires_at) < 0)
+		              &c.next_bearer_token_expires_at) < 0)
 			goto fail;
 	} else {
 		if (step == ROTATE_COMPLETE) {

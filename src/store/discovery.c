@@ -5,8 +5,9 @@
 int se_store_org_ids_by_domain(se_db *db, const char *domain, int (*fn)(const char *org_id, void *ctx), void *ctx)
 {
 	/* A statement of its own rather than a cached one: fn runs queries while this one steps. */
-	static const char sql[] = "SELECT DISTINCT o.organization_id FROM organizations o, json_each(o.email_allowed_domains) d "
-				  "WHERE d.type = 'text' AND d.value = ?1 COLLATE NOCASE ORDER BY o.rowid";
+	static const char sql[] =
+	    "SELECT DISTINCT o.organization_id FROM organizations o, json_each(o.email_allowed_domains) d "
+	    "WHERE d.type = 'text' AND d.value = ?1 COLLATE NOCASE ORDER BY o.rowid";
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(se_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return SE_EDB;
