@@ -34,6 +34,7 @@ typedef struct se_req {
 
 	/* Result. */
 	json_t *out; /* success body (without request_id/status_code) */
+	char *out_text; /* or the same as JSON object text, when a handler has it ready (owned) */
 	se_error_id err;
 	char *errmsg;
 } se_req;

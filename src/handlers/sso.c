@@ -1,8 +1,11 @@
 /* What spans the SSO connection kinds: listing an organization's connections and deleting one. */
+#include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "handlers/handlers.h"
 #include "render/render.h"
+#include "util.h"
 
 typedef struct list_ctx {
 	const se_kind *kind;
@@ -27,6 +30,11 @@ int se_h_sso_get(se_req *r)
 		{SE_KIND_OIDC, "oidc_connections"},
 		{SE_KIND_EXTERNAL, "external_connections"},
 	};
+	/* The rendered lists are cached per organization until the next write (cache.h). */
+	uint64_t gen = se_cache_generation();
+	size_t len;
+	if (se_cache_get(r->app->store, r->org.organization_id, &r->out_text, &len) == 0)
+		return 0;
 	r->out = json_object();
 	if (!r->out)
 		return se_req_internal(r);
@@ -35,6 +43,11 @@ int se_h_sso_get(se_req *r)
 		if (!ctx.arr || json_object_set_new(r->out, lists[i].key, ctx.arr) < 0 ||
 		    se_store_conn_each(r->db, ctx.kind, r->org.organization_id, list_one, &ctx) != 0)
 			return se_req_internal(r);
+	}
+	char *text = se_json_dump(r->out);
+	if (text) {
+		se_cache_put(r->app->store, r->org.organization_id, gen, text, strlen(text));
+		free(text);
 	}
 	return 0;
 }

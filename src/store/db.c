@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "errors_code.h"
 #include "util.h"
 
@@ -147,13 +148,23 @@ db_error:
 	return r;
 }
 
+/* Process-wide SQLite settings, before its first use. Memory statistics take a global mutex on every
+ * allocation, which the server threads would otherwise all queue on. */
+static void sqlite_config(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int se_store_open(const char *path, se_store **ret, bool *ret_fresh, char **ret_error)
 {
 	static atomic_uint counter;
+	static pthread_once_t config_once = PTHREAD_ONCE_INIT;
+	pthread_once(&config_once, sqlite_config);
 	se_store *s = calloc(1, sizeof *s);
 	bool fresh = false;
 	int r = SE_ENOMEM;
 	*ret_error = NULL;
+	se_cache_invalidate();
 	if (!s)
 		goto fail;
 	pthread_mutex_init(&s->write_lock, NULL);
@@ -219,6 +230,8 @@ void se_store_close(se_store *s)
 {
 	if (!s)
 		return;
+	se_cache_clear();
+	se_cache_invalidate();
 	pthread_key_delete(s->key);
 	/* The main connection goes last: a memdb database lives as long as one connection does. */
 	se_db *main = s->main;
@@ -294,6 +307,8 @@ int se_db_commit(se_db *db)
 	int r = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : SE_EDB;
 	if (r < 0)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	/* After the commit, so that whoever sees the new generation also sees the new rows. */
+	se_cache_invalidate();
 	db->in_tx = false;
 	pthread_mutex_unlock(&db->store->write_lock);
 	return r;
