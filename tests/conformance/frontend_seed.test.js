@@ -307,6 +307,20 @@ describe('frontend SDK: connection seed flows', () => {
         403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
       await rejectsWithApiError(client.scim.createConnection({}),
         403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
+      await rejectsWithApiError(client.sso.oidc.createConnection({ display_name: 'nope' }),
+        403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
+      await rejectsWithApiError(client.sso.external.createConnection({
+        external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'nope',
+      }), 403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
+    });
+
+    test('bob cannot update the External connection (sso.external.updateConnection)', async () => {
+      assert.ok(made.external, 'needs the External connection created above');
+      await rejectsWithApiError(
+        as(F.bob).sso.external.updateConnection({ connection_id: made.external, display_name: 'bob was here' }),
+        403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
+      const { external_connections } = await as(F.alice).sso.getConnections();
+      assert.equal(external_connections.find((c) => c.connection_id === made.external).display_name, 'Globex (Okta)');
     });
 
     test('bob cannot read the SCIM connection either (scim.getConnection)', async () => {
