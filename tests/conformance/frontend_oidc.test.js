@@ -259,6 +259,9 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
       assert.equal(g.display_name, 'Globex Okta');
       assert.equal(g.identity_provider, 'okta');
       assert.ok(!globex.connections.some((c) => c.connection_id === F.globexOidc), 'pending OIDC is left out');
+      // The SDK percent-encodes the address ('+' as %2B, '@' as %40): it must arrive decoded.
+      const tagged = await as(F.alice).sso.discoverConnections('first.last+sso@globex.test');
+      assert.deepEqual(tagged.connections, globex.connections);
       const none = await as(F.alice).sso.discoverConnections('nobody@unknown.test');
       assertCommon(none);
       assert.deepEqual(none.connections, []);
