@@ -1,0 +1,251 @@
+/* libFuzzer harness for the request pipeline: each input is decoded into one request (method,
+ * path and query, credentials, headers, body) and handled by se_pipeline_handle on an app opened
+ * once with :memory: and the default fixtures. Fetches (SAML metadata, OIDC discovery) are answered
+ * from the input itself, so the fuzzer never reaches the network.
+ *
+ * Input: byte 0 picks the method, byte 1 the credentials, byte 2 a few flags; then the path (up
+ * to '\n'), "Name: value" header lines up to an empty line, and the body. A body containing the
+ * line "--doc--" ends there; what follows is the document any fetch returns. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "errors_code.h"
+#include "fetch.h"
+#include "http.h"
+#include "pipeline.h"
+#include "util.h"
+
+#define INPUT_MAX (64 * 1024)
+/* The database only grows under fuzzing: start again from the fixtures now and then so that lists
+ * (and the time each input takes) stay small. */
+#define REOPEN_EVERY 20000
+
+static se_app app;
+static unsigned long runs;
+static const char *doc;
+static size_t doc_len;
+
+static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"};
+
+/* Authorization values and extra headers; Basic values are base64 of the text in the comment. */
+static const struct {
+	const char *authorization;
+	const char *member_session;
+} creds[] = {
+	{NULL, NULL},
+	/* project-test-...:secret-test-ssoemu-local-secret-0000000000000 */
+	{"Basic cHJvamVjdC10ZXN0LTExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMTpzZWNyZXQtdGVzdC1zc29lbXUtbG9jYWwtc2VjcmV0LTAwMDAwMDAwMDAwMDA=",
+	 NULL},
+	/* project-test-...:wrong */
+	{"Basic cHJvamVjdC10ZXN0LTExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMTp3cm9uZw==", NULL},
+	/* public-token-test-...:session-acme-admin */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnNlc3Npb24tYWNtZS1hZG1pbg==", NULL},
+	/* public-token-test-...:session-acme-member */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnNlc3Npb24tYWNtZS1tZW1iZXI=",
+	 NULL},
+	/* public-token-test-...:session-acme-sso-manager */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnNlc3Npb24tYWNtZS1zc28tbWFuYWdlcg==",
+	 NULL},
+	/* public-token-test-...:session-globex-admin */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnNlc3Npb24tZ2xvYmV4LWFkbWlu",
+	 NULL},
+	/* public-token-test-...:public-token-test-... */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnB1YmxpYy10b2tlbi10ZXN0LTExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMQ==",
+	 NULL},
+	/* public-token-test-...:session-unknown */
+	{"Basic cHVibGljLXRva2VuLXRlc3QtMTExMTExMTEtMTExMS00MTExLTgxMTEtMTExMTExMTExMTExOnNlc3Npb24tdW5rbm93bg==", NULL},
+	{"Bearer some-token", NULL},
+	{"Basic !!!not base64!!!", NULL},
+	/* no colon */
+	{"Basic bm9jb2xvbg==", NULL},
+	/* the project's credentials with a member session */
+	{"Basic cHJvamVjdC10ZXN0LTExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMTpzZWNyZXQtdGVzdC1zc29lbXUtbG9jYWwtc2VjcmV0LTAwMDAwMDAwMDAwMDA=",
+	 "session-acme-member"},
+	{"Basic cHJvamVjdC10ZXN0LTExMTExMTExLTExMTEtNDExMS04MTExLTExMTExMTExMTExMTpzZWNyZXQtdGVzdC1zc29lbXUtbG9jYWwtc2VjcmV0LTAwMDAwMDAwMDAwMDA=",
+	 "session-globex-admin"},
+	{"Basic ", NULL},
+	{"basic Og==", NULL},
+};
+
+#define N_CREDS (sizeof creds / sizeof creds[0])
+
+int se_fetch(const char *url, bool allow_file, long timeout_ms, size_t max_bytes, char **ret_body, size_t *ret_len,
+	     char **ret_error)
+{
+	(void)allow_file;
+	(void)timeout_ms;
+	if (!doc || doc_len > max_bytes) {
+		*ret_error = se_asprintf("The document at %s could not be fetched.", url);
+		return *ret_error ? SE_EIO : SE_ENOMEM;
+	}
+	char *b = malloc(doc_len + 1);
+	if (!b)
+		return SE_ENOMEM;
+	memcpy(b, doc, doc_len);
+	b[doc_len] = '\0';
+	*ret_body = b;
+	*ret_len = doc_len;
+	return 0;
+}
+
+static void open_app(void)
+{
+	char *error = NULL;
+	if (se_config_init(&app.cfg) < 0) {
+		fprintf(stderr, "fuzz: out of memory\n");
+		abort();
+	}
+	app.cfg.rate_requests = 0;
+	app.cfg.seeded = true;
+	app.cfg.seed = 1;
+	if (se_app_open(&app, &error) < 0) {
+		fprintf(stderr, "fuzz: %s\n", error ? error : "cannot open the app");
+		abort();
+	}
+}
+
+static void close_app(void)
+{
+	se_app_close(&app);
+	se_config_release(&app.cfg);
+	memset(&app, 0, sizeof app);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	open_app();
+	/* The process ends without se_app_close; what the app holds stays reachable. */
+	return 0;
+}
+
+static void add_header(se_http_in *in, const char *name, const char *value)
+{
+	if (in->n_headers < SE_HTTP_MAX_HEADERS && value) {
+		in->headers[in->n_headers].name = name;
+		in->headers[in->n_headers].value = value;
+		in->n_headers++;
+	}
+}
+
+/* Splits the query string at '&' and '=' and decodes it in place, as server.c does. */
+static void parse_query(se_http_in *in, char *q)
+{
+	while (q && *q && in->n_query < SE_HTTP_MAX_QUERY) {
+		char *next = strchr(q, '&');
+		if (next)
+			*next++ = '\0';
+		char *eq = strchr(q, '=');
+		char *v = q + strlen(q); /* "" inside the buffer: decoding writes to it */
+		if (eq) {
+			*eq = '\0';
+			v = eq + 1;
+		}
+		for (char *p = q; *p; p++)
+			if (*p == '+')
+				*p = ' ';
+		for (char *p = v; *p; p++)
+			if (*p == '+')
+				*p = ' ';
+		if (se_percent_decode(q) == 0 && se_percent_decode(v) == 0) {
+			in->query[in->n_query].name = q;
+			in->query[in->n_query].value = v;
+			in->n_query++;
+		}
+		q = next;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 3 || size > INPUT_MAX)
+		return 0;
+	if (++runs % REOPEN_EVERY == 0) {
+		close_app();
+		open_app();
+	}
+	se_http_in in = {.method = methods[data[0] % (sizeof methods / sizeof methods[0])]};
+	unsigned cred = data[1] % N_CREDS, flags = data[2];
+	/* A NUL-terminated copy that the path, headers and body point into. */
+	char *buf = malloc(size - 3 + 1);
+	if (!buf)
+		return 0;
+	memcpy(buf, data + 3, size - 3);
+	buf[size - 3] = '\0';
+	size_t len = size - 3;
+
+	char *p = buf, *end = buf + len;
+	char *nl = memchr(p, '\n', (size_t)(end - p));
+	char *path = p;
+	p = nl ? nl + 1 : end;
+	if (nl)
+		*nl = '\0';
+	/* The server never sees a NUL inside the path; the text stops at the first one. */
+	char *q = strchr(path, '?');
+	if (q) {
+		*q++ = '\0';
+		parse_query(&in, q);
+	}
+	in.path = path;
+
+	add_header(&in, "Authorization", creds[cred].authorization);
+	add_header(&in, "X-Stytch-Member-Session", creds[cred].member_session);
+	if (flags & 1)
+		add_header(&in, "Content-Type", "application/json");
+	if (flags & 2)
+		add_header(&in, "Origin", "http://localhost:3000");
+	if (flags & 4)
+		add_header(&in, "Origin", "https://evil.example");
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		char *line = p;
+		p = nl ? nl + 1 : end;
+		if (nl)
+			*nl = '\0';
+		if (!*line)
+			break;
+		char *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = '\0';
+		char *value = colon + 1;
+		while (*value == ' ')
+			value++;
+		add_header(&in, line, value);
+	}
+
+	in.body = p < end ? p : NULL;
+	in.body_len = p < end ? (size_t)(end - p) : 0;
+	doc = NULL;
+	doc_len = 0;
+	const char marker[] = "\n--doc--\n";
+	char *m = NULL;
+	for (size_t i = 0; in.body && !m && i + sizeof marker - 1 <= in.body_len; i++)
+		if (memcmp(in.body + i, marker, sizeof marker - 1) == 0)
+			m = (char *)in.body + i;
+	if (m) {
+		doc = m + sizeof marker - 1;
+		doc_len = (size_t)(end - doc);
+		in.body_len = (size_t)(m - in.body);
+	}
+	in.body_too_large = (flags & 8) ? 1 : 0;
+	if (in.body_len == 0)
+		in.body = NULL;
+
+	se_http_out out;
+	se_pipeline_handle(&app, &in, &out);
+	/* Every answer is a complete response. */
+	if (out.status < 100 || out.status > 599 || (out.body_len && !out.body))
+		abort();
+	se_http_out_release(&out);
+	free(buf);
+	doc = NULL;
+	return 0;
+}
