@@ -104,7 +104,10 @@ describe('member sessions and session JWTs on both clients', () => {
     assert.ok(Array.isArray(keys) && keys.length >= 1);
     for (const k of ['kty', 'kid', 'n', 'e']) assert.equal(typeof keys[0][k], 'string', k);
     const other = await fetch(`${server.url}/v1/b2b/sessions/jwks/project-test-00000000-0000-4000-8000-000000000000`);
-    assert.ok(other.status >= 400, `another project: ${other.status}`);
+    assert.ok(other.status >= 400 && other.status < 500, `another project: ${other.status}`);
+    const body = await other.json();
+    assert.equal(body.status_code, other.status);
+    assert.equal(typeof body.error_type, 'string');
   });
 
   test('backend {authorization: {session_jwt}} applies the member\'s RBAC', async () => {
