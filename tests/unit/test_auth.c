@@ -63,9 +63,9 @@ END_TEST
 START_TEST(test_basic_padding)
 {
 	/* 0, 1 and 2 padding characters: the decoded length must drop them. */
-	expect_plain("ab:cd", "ab", "cd");      /* 5 bytes: one '=' */
-	expect_plain("ab:c", "ab", "c");        /* 4 bytes: two '=' */
-	expect_plain("abc:def", "abc", "def");  /* 7 bytes: two '=' */
+	expect_plain("ab:cd", "ab", "cd");         /* 5 bytes: one '=' */
+	expect_plain("ab:c", "ab", "c");           /* 4 bytes: two '=' */
+	expect_plain("abc:def", "abc", "def");     /* 7 bytes: two '=' */
 	expect_plain("abcd:efgh", "abcd", "efgh"); /* 9 bytes: none */
 	expect_basic("Basic YWI6Y2Q=", "ab", "cd");
 	expect_basic("Basic YWI6Yw==", "ab", "c");
@@ -129,9 +129,9 @@ END_TEST
 static se_project project(void)
 {
 	se_project p = {
-		.project_id = (char *)T_PROJECT_ID,
-		.secret = (char *)T_SECRET,
-		.public_token = (char *)T_PUBLIC_TOKEN,
+	    .project_id = (char *)T_PROJECT_ID,
+	    .secret = (char *)T_SECRET,
+	    .public_token = (char *)T_PUBLIC_TOKEN,
 	};
 	return p;
 }
@@ -172,13 +172,14 @@ START_TEST(test_session_unknown)
 	se_store *s = t_store(true, &db);
 	se_session sess;
 	se_member m;
-	ck_assert_int_eq(se_auth_session(db, "session-does-not-exist", time(NULL), &sess, &m), SE_ERR_SESSION_NOT_FOUND);
+	ck_assert_int_eq(se_auth_session(db, "session-does-not-exist", time(NULL), &sess, &m),
+	                 SE_ERR_SESSION_NOT_FOUND);
 	ck_assert_int_eq(se_auth_session(db, "", time(NULL), &sess, &m), SE_ERR_SESSION_NOT_FOUND);
 	ck_assert_int_eq(se_auth_session(db, NULL, time(NULL), &sess, &m), SE_ERR_SESSION_NOT_FOUND);
 	/* A member_session_id is not a session token. */
-	ck_assert_int_eq(se_auth_session(db, "member-session-test-aaaaaaaa-0000-4000-8000-0000000005a1", time(NULL), &sess,
-					 &m),
-			 SE_ERR_SESSION_NOT_FOUND);
+	ck_assert_int_eq(
+	    se_auth_session(db, "member-session-test-aaaaaaaa-0000-4000-8000-0000000005a1", time(NULL), &sess, &m),
+	    SE_ERR_SESSION_NOT_FOUND);
 	se_store_close(s);
 }
 END_TEST
@@ -214,11 +215,11 @@ START_TEST(test_session_expired)
 	se_db *db;
 	se_store *s = t_store(true, &db);
 	se_session in = {
-		.session_token = (char *)"session-short",
-		.member_session_id = (char *)"member-session-test-short",
-		.member_id = (char *)T_MEMBER_ALICE,
-		.started_at = (char *)"2026-01-01T00:00:00Z",
-		.expires_at = (char *)"2026-01-01T01:00:00Z",
+	    .session_token = (char *)"session-short",
+	    .member_session_id = (char *)"member-session-test-short",
+	    .member_id = (char *)T_MEMBER_ALICE,
+	    .started_at = (char *)"2026-01-01T00:00:00Z",
+	    .expires_at = (char *)"2026-01-01T01:00:00Z",
 	};
 	ck_assert_int_eq(se_db_begin(db), 0);
 	ck_assert_int_eq(se_store_session_insert(db, &in), 0);

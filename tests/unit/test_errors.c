@@ -22,7 +22,8 @@ START_TEST(test_every_row)
 		se_error_id id = (se_error_id)i;
 		const char *type = se_error_type(id), *msg = se_error_default_message(id);
 		ck_assert_msg(known_status(se_error_status(id)), "row %d: status %d", i, se_error_status(id));
-		ck_assert_msg(type && t_match(type, "[a-z][a-z0-9_]*[a-z0-9]"), "row %d: error_type %s", i, type ? type : "");
+		ck_assert_msg(type && t_match(type, "[a-z][a-z0-9_]*[a-z0-9]"), "row %d: error_type %s", i,
+		              type ? type : "");
 		ck_assert_msg(msg && strlen(msg) > 10, "row %d (%s): message", i, type);
 		/* Types are unique, so lookups by type are unambiguous. */
 		for (int j = 1; j < i; j++)
@@ -67,18 +68,20 @@ START_TEST(test_verbatim_messages)
 	ck_assert_str_eq(se_error_default_message(SE_ERR_SESSION_NOT_FOUND), "Session could not be found.");
 	ck_assert_str_eq(se_error_default_message(SE_ERR_TOO_MANY_REQUESTS), "Too many requests have been made.");
 	ck_assert_str_eq(se_error_default_message(SE_ERR_SESSION_AUTHORIZATION),
-			 "The Member is not authorized to perform the requested action on that resource.");
+	                 "The Member is not authorized to perform the requested action on that resource.");
 	ck_assert_str_eq(se_error_default_message(SE_ERR_SESSION_TENANCY),
-			 "OrganizationID in AuthorizationCheck request does not match session's Organization ID");
-	ck_assert_str_eq(se_error_default_message(SE_ERR_ACTIVE_SCIM_EXISTS),
-			 "Cannot create a new SCIM connection for the specified organization since the organization already "
-			 "has an active SCIM connection. Organizations may only have one active SCIM connection at a time.");
-	ck_assert_str_eq(se_error_default_message(SE_ERR_INTERNAL),
-			 "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know "
-			 "what went wrong.");
+	                 "OrganizationID in AuthorizationCheck request does not match session's Organization ID");
+	ck_assert_str_eq(
+	    se_error_default_message(SE_ERR_ACTIVE_SCIM_EXISTS),
+	    "Cannot create a new SCIM connection for the specified organization since the organization already "
+	    "has an active SCIM connection. Organizations may only have one active SCIM connection at a time.");
+	ck_assert_str_eq(
+	    se_error_default_message(SE_ERR_INTERNAL),
+	    "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know "
+	    "what went wrong.");
 	ck_assert_str_eq(se_error_default_message(SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK),
-			 "The project owner has not authorized the SDK to call this endpoint. Please enable it in the "
-			 "dashboard to continue: https://stytch.com/dashboard/sdk-configuration.");
+	                 "The project owner has not authorized the SDK to call this endpoint. Please enable it in the "
+	                 "dashboard to continue: https://stytch.com/dashboard/sdk-configuration.");
 }
 END_TEST
 

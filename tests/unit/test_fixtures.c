@@ -95,13 +95,14 @@ START_TEST(test_default_applies)
 	json_t *v = json_array_get(c.verification_certificates, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(v, "issuer")), "Globex Okta IdP");
 	ck_assert_str_eq(json_string_value(json_object_get(v, "certificate_id")),
-			 "saml-verification-key-test-bbbbbbbb-0000-4000-8000-00000000d001");
+	                 "saml-verification-key-test-bbbbbbbb-0000-4000-8000-00000000d001");
 	ck_assert(t_match(json_string_value(json_object_get(v, "expires_at")),
-			  "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
+	                  "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"));
 	ck_assert_uint_eq(json_array_size(c.signing_certificates), 1);
 	json_t *sc = json_array_get(c.signing_certificates, 0);
 	ck_assert_str_eq(json_string_value(json_object_get(sc, "issuer")), "Stytch");
-	ck_assert(t_match(json_string_value(json_object_get(sc, "certificate_id")), "saml-signing-key-test-" T_UUID4_RE));
+	ck_assert(
+	    t_match(json_string_value(json_object_get(sc, "certificate_id")), "saml-signing-key-test-" T_UUID4_RE));
 	se_conn_release(se_kind_get(SE_KIND_SAML), &c);
 
 	se_oidc o;
@@ -158,34 +159,36 @@ static void m_dup_session(json_t *d)
 static void m_bad_pem(json_t *d)
 {
 	json_t *cert = json_array_get(json_object_get(at(d, "saml_connections", 0), "verification_certificates"), 0);
-	json_object_set_new(cert, "certificate", json_string("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"));
+	json_object_set_new(cert, "certificate",
+	                    json_string("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"));
 }
 static void m_scim_without_token(json_t *d)
 {
 	json_array_append_new(json_object_get(d, "scim_connections"),
-			      json_pack("{s:s, s:s, s:s}", "connection_id", "scim-connection-test-x", "organization_id",
-					T_ORG_ACME, "identity_provider", "okta"));
+	                      json_pack("{s:s, s:s, s:s}", "connection_id", "scim-connection-test-x", "organization_id",
+	                                T_ORG_ACME, "identity_provider", "okta"));
 }
 static void m_scim_bad_idp(json_t *d)
 {
 	json_array_append_new(json_object_get(d, "scim_connections"),
-			      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-x", "organization_id",
-					T_ORG_ACME, "identity_provider", "google-workspace", "bearer_token", "0123456789"));
+	                      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-x",
+	                                "organization_id", T_ORG_ACME, "identity_provider", "google-workspace",
+	                                "bearer_token", "0123456789"));
 }
 static void m_two_scim(json_t *d)
 {
 	json_t *list = json_object_get(d, "scim_connections");
 	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-1",
-					      "organization_id", T_ORG_ACME, "identity_provider", "okta", "bearer_token",
-					      "0123456789"));
+	                                      "organization_id", T_ORG_ACME, "identity_provider", "okta",
+	                                      "bearer_token", "0123456789"));
 	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-2",
-					      "organization_id", T_ORG_ACME, "identity_provider", "okta", "bearer_token",
-					      "abcdefghij"));
+	                                      "organization_id", T_ORG_ACME, "identity_provider", "okta",
+	                                      "bearer_token", "abcdefghij"));
 }
 static void m_group_unknown_conn(json_t *d)
 {
 	json_array_append_new(json_object_get(d, "scim_groups"),
-			      json_pack("{s:s, s:s}", "connection_id", "scim-connection-test-nope", "group_name", "g"));
+	                      json_pack("{s:s, s:s}", "connection_id", "scim-connection-test-nope", "group_name", "g"));
 }
 static void m_no_project(json_t *d)
 {
@@ -207,7 +210,7 @@ static void m_policy_action(json_t *d)
 {
 	json_t *role = json_array_get(json_object_get(json_object_get(d, "rbac_policy"), "roles"), 2);
 	json_array_append_new(json_object_get(json_array_get(json_object_get(role, "permissions"), 0), "actions"),
-			      json_null());
+	                      json_null());
 }
 static void m_orgs_not_list(json_t *d)
 {
@@ -249,16 +252,16 @@ static void m_dup_conn_id(json_t *d)
 static void m_external_same_org(json_t *d)
 {
 	json_array_append_new(json_object_get(d, "external_connections"),
-			      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "external-connection-test-x",
-					"organization_id", T_ORG_GLOBEX, "external_organization_id", T_ORG_GLOBEX,
-					"external_connection_id", T_GLOBEX_SAML));
+	                      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "external-connection-test-x",
+	                                "organization_id", T_ORG_GLOBEX, "external_organization_id", T_ORG_GLOBEX,
+	                                "external_connection_id", T_GLOBEX_SAML));
 }
 static void m_external_unknown_conn(json_t *d)
 {
 	json_array_append_new(json_object_get(d, "external_connections"),
-			      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "external-connection-test-x",
-					"organization_id", T_ORG_ACME, "external_organization_id", T_ORG_GLOBEX,
-					"external_connection_id", "saml-connection-test-nope"));
+	                      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "external-connection-test-x",
+	                                "organization_id", T_ORG_ACME, "external_organization_id", T_ORG_GLOBEX,
+	                                "external_connection_id", "saml-connection-test-nope"));
 }
 static void m_not_object(json_t *d)
 {
@@ -271,38 +274,37 @@ static const struct broken {
 	const char *field;  /* must appear in the message */
 	const char *field2; /* and this too, when not NULL */
 } broken[] = {
-	{"unknown role", m_unknown_role, "members[0].roles[0]", NULL},
-	{"role that is not a string", m_role_not_string, "members[2].roles[1]", NULL},
-	{"duplicate slug", m_dup_slug, "organizations[1]", "organization_slug"},
-	{"duplicate organization id", m_dup_org_id, "organizations[1]", "organization_id"},
-	{"organization without slug", m_org_no_slug, "organizations[0].organization_slug", NULL},
-	{"session of an unknown member", m_session_member, "sessions[0].member_id", "member-test-nobody"},
-	{"session expiry not a time", m_session_expiry, "sessions[2]", "expires_at"},
-	{"duplicate session token", m_dup_session, "sessions[1]", "session_token"},
-	{"bad PEM", m_bad_pem, "saml_connections[0].verification_certificates[0].certificate", NULL},
-	{"SCIM without token", m_scim_without_token, "scim_connections[0]", "bearer_token"},
-	{"SCIM identity provider", m_scim_bad_idp, "scim_connections[0].identity_provider", "google-workspace"},
-	{"two SCIM connections in one organization", m_two_scim, "scim_connections[1]", NULL},
-	{"SCIM group of an unknown connection", m_group_unknown_conn, "scim_groups[0].connection_id", NULL},
-	{"no project", m_no_project, "project", NULL},
-	{"empty secret", m_empty_secret, "project.secret", NULL},
-	{"member actions flag not a boolean", m_actions_flag, "project.sdk_member_actions_enabled", NULL},
-	{"policy roles not a list", m_policy_roles, "rbac_policy.roles", NULL},
-	{"policy action not a string", m_policy_action, "rbac_policy.roles[2].permissions[0].actions[3]", NULL},
-	{"organizations not a list", m_orgs_not_list, "organizations", NULL},
-	{"member of an unknown organization", m_member_org, "members[1].organization_id", "organization-test-nope"},
-	{"duplicate member email", m_member_dup_email, "members[1]", "email_address"},
-	{"SAML identity provider", m_saml_idp, "saml_connections[0].identity_provider", "adfs"},
-	{"SAML attribute_mapping not an object", m_saml_mapping, "saml_connections[0].attribute_mapping", NULL},
-	{"SAML boolean as a string", m_saml_bool, "saml_connections[0].idp_initiated_auth_disabled", NULL},
-	{"SAML of an unknown organization", m_saml_org, "saml_connections[0].organization_id", NULL},
-	{"OIDC without connection_id", m_oidc_no_id, "oidc_connections[0].connection_id", NULL},
-	{"duplicate connection id", m_dup_conn_id, "oidc_connections[1]", "connection_id"},
-	{"External to its own organization", m_external_same_org, "external_connections[0].external_organization_id",
-	 NULL},
-	{"External to an unknown connection", m_external_unknown_conn, "external_connections[0].external_connection_id",
-	 NULL},
-	{"member that is not an object", m_not_object, "members[0]", NULL},
+    {"unknown role", m_unknown_role, "members[0].roles[0]", NULL},
+    {"role that is not a string", m_role_not_string, "members[2].roles[1]", NULL},
+    {"duplicate slug", m_dup_slug, "organizations[1]", "organization_slug"},
+    {"duplicate organization id", m_dup_org_id, "organizations[1]", "organization_id"},
+    {"organization without slug", m_org_no_slug, "organizations[0].organization_slug", NULL},
+    {"session of an unknown member", m_session_member, "sessions[0].member_id", "member-test-nobody"},
+    {"session expiry not a time", m_session_expiry, "sessions[2]", "expires_at"},
+    {"duplicate session token", m_dup_session, "sessions[1]", "session_token"},
+    {"bad PEM", m_bad_pem, "saml_connections[0].verification_certificates[0].certificate", NULL},
+    {"SCIM without token", m_scim_without_token, "scim_connections[0]", "bearer_token"},
+    {"SCIM identity provider", m_scim_bad_idp, "scim_connections[0].identity_provider", "google-workspace"},
+    {"two SCIM connections in one organization", m_two_scim, "scim_connections[1]", NULL},
+    {"SCIM group of an unknown connection", m_group_unknown_conn, "scim_groups[0].connection_id", NULL},
+    {"no project", m_no_project, "project", NULL},
+    {"empty secret", m_empty_secret, "project.secret", NULL},
+    {"member actions flag not a boolean", m_actions_flag, "project.sdk_member_actions_enabled", NULL},
+    {"policy roles not a list", m_policy_roles, "rbac_policy.roles", NULL},
+    {"policy action not a string", m_policy_action, "rbac_policy.roles[2].permissions[0].actions[3]", NULL},
+    {"organizations not a list", m_orgs_not_list, "organizations", NULL},
+    {"member of an unknown organization", m_member_org, "members[1].organization_id", "organization-test-nope"},
+    {"duplicate member email", m_member_dup_email, "members[1]", "email_address"},
+    {"SAML identity provider", m_saml_idp, "saml_connections[0].identity_provider", "adfs"},
+    {"SAML attribute_mapping not an object", m_saml_mapping, "saml_connections[0].attribute_mapping", NULL},
+    {"SAML boolean as a string", m_saml_bool, "saml_connections[0].idp_initiated_auth_disabled", NULL},
+    {"SAML of an unknown organization", m_saml_org, "saml_connections[0].organization_id", NULL},
+    {"OIDC without connection_id", m_oidc_no_id, "oidc_connections[0].connection_id", NULL},
+    {"duplicate connection id", m_dup_conn_id, "oidc_connections[1]", "connection_id"},
+    {"External to its own organization", m_external_same_org, "external_connections[0].external_organization_id", NULL},
+    {"External to an unknown connection", m_external_unknown_conn, "external_connections[0].external_connection_id",
+     NULL},
+    {"member that is not an object", m_not_object, "members[0]", NULL},
 };
 
 START_TEST(test_broken)
@@ -320,7 +322,7 @@ START_TEST(test_broken)
 	ck_assert_msg(err != NULL, "%s: no message", b->what);
 	ck_assert_msg(strstr(err, b->field) != NULL, "%s: message does not name %s: %s", b->what, b->field, err);
 	ck_assert_msg(!b->field2 || strstr(err, b->field2) != NULL, "%s: message does not name %s: %s", b->what,
-		      b->field2, err);
+	              b->field2, err);
 	/* Rolled back: nothing of it stayed. */
 	se_project *p = NULL;
 	ck_assert_int_eq(se_store_project_get(db, &p), SE_ENOTFOUND);
@@ -355,7 +357,7 @@ START_TEST(test_minimal_document)
 	se_db *db;
 	se_store *s = t_store(false, &db);
 	json_t *doc = json_pack("{s:{s:s, s:s, s:s}, s:{s:[]}}", "project", "project_id", "p", "secret", "s",
-				"public_token", "t", "rbac_policy", "roles");
+	                        "public_token", "t", "rbac_policy", "roles");
 	char *err = NULL;
 	ck_assert_int_eq(se_db_begin(db), 0);
 	ck_assert_msg(se_fixtures_apply(db, doc, time(NULL), &err) == 0, "%s", err ? err : "");
@@ -373,9 +375,9 @@ START_TEST(test_scim_token_stored_hashed)
 {
 	json_t *doc = t_default_fixtures();
 	json_array_append_new(json_object_get(doc, "scim_connections"),
-			      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-f", "organization_id",
-					T_ORG_ACME, "identity_provider", "okta", "bearer_token",
-					"abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHWXYZ"));
+	                      json_pack("{s:s, s:s, s:s, s:s}", "connection_id", "scim-connection-test-f",
+	                                "organization_id", T_ORG_ACME, "identity_provider", "okta", "bearer_token",
+	                                "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHWXYZ"));
 	se_db *db;
 	se_store *s = t_store(false, &db);
 	char *err = NULL;

@@ -9,9 +9,15 @@
 
 START_TEST(test_format)
 {
-	static const char *const prefixes[] = {SE_ID_REQUEST, SE_ID_MEMBER, SE_ID_SESSION, SE_ID_SIGNING_KEY,
-					       SE_ID_VERIFICATION_KEY, SE_ID_ENCRYPTION_KEY, SE_ID_SCIM_GROUP,
-					       "saml-connection-test-", ""};
+	static const char *const prefixes[] = {SE_ID_REQUEST,
+	                                       SE_ID_MEMBER,
+	                                       SE_ID_SESSION,
+	                                       SE_ID_SIGNING_KEY,
+	                                       SE_ID_VERIFICATION_KEY,
+	                                       SE_ID_ENCRYPTION_KEY,
+	                                       SE_ID_SCIM_GROUP,
+	                                       "saml-connection-test-",
+	                                       ""};
 	for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
 		char *id = NULL;
 		ck_assert_int_eq(se_id_new(prefixes[i], &id), 0);

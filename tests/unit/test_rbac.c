@@ -74,8 +74,8 @@ START_TEST(test_stytch_member_implicit)
 {
 	/* A project whose stytch_member may read SSO connections: every member can, without holding it. */
 	json_t *p = roles("{\"roles\": [{\"role_id\": \"stytch_member\", \"permissions\": [{\"resource_id\": "
-			  "\"stytch.sso\", \"actions\": [\"get\"]}]}, {\"role_id\": \"writer\", \"permissions\": "
-			  "[{\"resource_id\": \"stytch.sso\", \"actions\": [\"create\"]}]}], \"resources\": []}");
+	                  "\"stytch.sso\", \"actions\": [\"get\"]}]}, {\"role_id\": \"writer\", \"permissions\": "
+	                  "[{\"resource_id\": \"stytch.sso\", \"actions\": [\"create\"]}]}], \"resources\": []}");
 	json_t *none = roles("[]"), *writer = roles("[\"writer\"]");
 	ck_assert(se_rbac_allows(p, none, "stytch.sso", "get"));
 	ck_assert(se_rbac_allows(p, NULL, "stytch.sso", "get"));
@@ -159,13 +159,15 @@ START_TEST(test_policy_validate)
 	expect_policy("{\"roles\": [\"stytch_admin\"]}", "rbac_policy.roles[0].role_id");
 	expect_policy("{\"roles\": [{\"role_id\": \"a\", \"permissions\": {}}]}", "rbac_policy.roles[0].permissions");
 	expect_policy("{\"roles\": [{\"role_id\": \"a\", \"permissions\": [{\"actions\": []}]}]}",
-		      "rbac_policy.roles[0].permissions[0].resource_id");
-	expect_policy("{\"roles\": [{\"role_id\": \"a\", \"permissions\": [{\"resource_id\": \"x\", \"actions\": [\"*\"]}, "
-		      "{\"resource_id\": \"y\"}]}]}",
-		      "rbac_policy.roles[0].permissions[1].actions");
-	expect_policy("{\"roles\": [{\"role_id\": \"a\"}, {\"role_id\": \"b\", \"permissions\": [{\"resource_id\": \"x\", "
-		      "\"actions\": [\"get\", 5]}]}]}",
-		      "rbac_policy.roles[1].permissions[0].actions[1]");
+	              "rbac_policy.roles[0].permissions[0].resource_id");
+	expect_policy(
+	    "{\"roles\": [{\"role_id\": \"a\", \"permissions\": [{\"resource_id\": \"x\", \"actions\": [\"*\"]}, "
+	    "{\"resource_id\": \"y\"}]}]}",
+	    "rbac_policy.roles[0].permissions[1].actions");
+	expect_policy(
+	    "{\"roles\": [{\"role_id\": \"a\"}, {\"role_id\": \"b\", \"permissions\": [{\"resource_id\": \"x\", "
+	    "\"actions\": [\"get\", 5]}]}]}",
+	    "rbac_policy.roles[1].permissions[0].actions[1]");
 	expect_policy("{\"roles\": [], \"resources\": {}}", "rbac_policy.resources");
 }
 END_TEST

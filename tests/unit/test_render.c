@@ -88,8 +88,8 @@ START_TEST(test_saml_urls_and_keys)
 {
 	se_saml c = saml_active();
 	json_decref(c.encryption_private_keys);
-	c.encryption_private_keys = json_pack("[{s:s, s:s}]", "private_key_id", "saml-encryption-key-test-1", "private_key",
-					      "PEM");
+	c.encryption_private_keys =
+	    json_pack("[{s:s, s:s}]", "private_key_id", "saml-encryption-key-test-1", "private_key", "PEM");
 	json_t *o = se_render_saml(&c, PUBLIC_URL);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(str(o, "acs_url"), PUBLIC_URL "/v1/b2b/sso/callback/saml-connection-test-r");
@@ -97,7 +97,8 @@ START_TEST(test_saml_urls_and_keys)
 	ck_assert_str_eq(str(o, "connection_id"), "saml-connection-test-r");
 	ck_assert_str_eq(str(o, "organization_id"), T_ORG_ACME);
 	/* The frontend SDK's name and the backend's, same content, separate copies. */
-	json_t *a = json_object_get(o, "encryption_private_keys"), *b = json_object_get(o, "saml_encryption_private_keys");
+	json_t *a = json_object_get(o, "encryption_private_keys"),
+	       *b = json_object_get(o, "saml_encryption_private_keys");
 	ck_assert(json_is_array(a));
 	ck_assert(json_equal(a, b));
 	ck_assert(json_equal(a, c.encryption_private_keys));
@@ -129,7 +130,8 @@ START_TEST(test_unset_strings_are_empty)
 	ck_assert_str_eq(str(o, "status"), "pending");
 	const char *key;
 	json_t *v;
-	json_object_foreach(o, key, v) ck_assert_msg(!json_is_null(v), "%s is null", key);
+	json_object_foreach (o, key, v)
+		ck_assert_msg(!json_is_null(v), "%s is null", key);
 	json_decref(o);
 	se_conn_release(se_kind_get(SE_KIND_SAML), &c);
 }
@@ -154,8 +156,8 @@ START_TEST(test_oidc)
 	ck_assert_str_eq(str(o, "status"), "active");
 	ck_assert_str_eq(str(o, "redirect_url"), PUBLIC_URL "/v1/b2b/sso/callback/oidc-connection-test-r");
 	json_decref(o);
-	char **fields[] = {&c.issuer, &c.client_id, &c.client_secret, &c.authorization_url, &c.token_url, &c.userinfo_url,
-			   &c.jwks_url};
+	char **fields[] = {&c.issuer,    &c.client_id,    &c.client_secret, &c.authorization_url,
+	                   &c.token_url, &c.userinfo_url, &c.jwks_url};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		char *saved = *fields[i];
 		*fields[i] = (char *)"";
@@ -266,11 +268,11 @@ END_TEST
 START_TEST(test_member_and_session)
 {
 	se_member m = {
-		.member_id = (char *)T_MEMBER_ALICE,
-		.organization_id = (char *)T_ORG_ACME,
-		.email_address = (char *)"alice@acme.test",
-		.name = (char *)"Alice",
-		.created_at = (char *)"2026-01-01T00:00:00Z",
+	    .member_id = (char *)T_MEMBER_ALICE,
+	    .organization_id = (char *)T_ORG_ACME,
+	    .email_address = (char *)"alice@acme.test",
+	    .name = (char *)"Alice",
+	    .created_at = (char *)"2026-01-01T00:00:00Z",
 	};
 	m.roles = json_pack("[s]", "stytch_admin");
 	json_t *o = se_render_member(&m);
@@ -283,8 +285,10 @@ START_TEST(test_member_and_session)
 	ck_assert_str_eq(str(json_array_get(roles, 1), "role_id"), "stytch_admin");
 	json_decref(o);
 
-	se_org org = {.organization_id = (char *)T_ORG_ACME, .organization_slug = (char *)"acme",
-		      .organization_name = (char *)"Acme", .created_at = (char *)"2026-01-01T00:00:00Z"};
+	se_org org = {.organization_id = (char *)T_ORG_ACME,
+	              .organization_slug = (char *)"acme",
+	              .organization_name = (char *)"Acme",
+	              .created_at = (char *)"2026-01-01T00:00:00Z"};
 	org.email_allowed_domains = json_pack("[s]", "acme.test");
 	o = se_render_org(&org);
 	ck_assert_ptr_nonnull(o);
@@ -292,8 +296,10 @@ START_TEST(test_member_and_session)
 	ck_assert(json_equal(json_object_get(o, "email_allowed_domains"), org.email_allowed_domains));
 	json_decref(o);
 
-	se_session s = {.session_token = (char *)"session-acme-admin", .member_session_id = (char *)"member-session-test-1",
-			.member_id = (char *)T_MEMBER_ALICE, .started_at = (char *)"2026-01-01T00:00:00Z"};
+	se_session s = {.session_token = (char *)"session-acme-admin",
+	                .member_session_id = (char *)"member-session-test-1",
+	                .member_id = (char *)T_MEMBER_ALICE,
+	                .started_at = (char *)"2026-01-01T00:00:00Z"};
 	o = se_render_member_session(&s, &m, &org);
 	ck_assert_ptr_nonnull(o);
 	ck_assert_str_eq(str(o, "member_session_id"), "member-session-test-1");

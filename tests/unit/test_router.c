@@ -22,13 +22,13 @@ static int h_b(se_req *r)
 }
 
 static const se_route table[] = {
-	{SE_SURFACE_API, "GET", "/v1/things", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
-	{SE_SURFACE_API, "GET", "/v1/things/special", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
-	{SE_SURFACE_API, "GET", "/v1/things/{thing_id}", h_b, SE_AUTH_SECRET, NULL, NULL, 0},
-	{SE_SURFACE_API, "DELETE", "/v1/things/{thing_id}", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
-	{SE_SURFACE_API, "PUT", "/v1/orgs/{organization_id}/connections/{connection_id}", h_a, SE_AUTH_SECRET, NULL,
-	 NULL, 0},
-	{SE_SURFACE_SDK, "POST", "/sdk/v1/a/{p1}/{p2}/{p3}/{p4}", h_a, SE_AUTH_SESSION, NULL, NULL, 0},
+    {SE_SURFACE_API, "GET", "/v1/things", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
+    {SE_SURFACE_API, "GET", "/v1/things/special", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
+    {SE_SURFACE_API, "GET", "/v1/things/{thing_id}", h_b, SE_AUTH_SECRET, NULL, NULL, 0},
+    {SE_SURFACE_API, "DELETE", "/v1/things/{thing_id}", h_a, SE_AUTH_SECRET, NULL, NULL, 0},
+    {SE_SURFACE_API, "PUT", "/v1/orgs/{organization_id}/connections/{connection_id}", h_a, SE_AUTH_SECRET, NULL, NULL,
+     0},
+    {SE_SURFACE_SDK, "POST", "/sdk/v1/a/{p1}/{p2}/{p3}/{p4}", h_a, SE_AUTH_SESSION, NULL, NULL, 0},
 };
 #define N_TABLE (sizeof table / sizeof table[0])
 
@@ -175,7 +175,7 @@ END_TEST
 START_TEST(test_too_many_params)
 {
 	static const se_route five[] = {
-		{SE_SURFACE_API, "GET", "/{a}/{b}/{c}/{d}/{e}", h_a, SE_AUTH_NONE, NULL, NULL, 0},
+	    {SE_SURFACE_API, "GET", "/{a}/{b}/{c}/{d}/{e}", h_a, SE_AUTH_NONE, NULL, NULL, 0},
 	};
 	se_route_match m;
 	memset(&m, 0, sizeof m);
@@ -192,8 +192,8 @@ START_TEST(test_route_table)
 		const se_route *r = &se_routes[i];
 		ck_assert(r->handler != NULL);
 		ck_assert_ptr_nonnull(r->method);
-		ck_assert_msg((r->resource == NULL) == (r->action == NULL), "row %zu %s: resource and action go together",
-			      i, r->pattern);
+		ck_assert_msg((r->resource == NULL) == (r->action == NULL),
+		              "row %zu %s: resource and action go together", i, r->pattern);
 		if (r->surface == SE_SURFACE_SDK)
 			ck_assert_msg(strncmp(r->pattern, "/sdk/v1/", 8) == 0, "SDK row %s", r->pattern);
 		else
@@ -214,13 +214,14 @@ START_TEST(test_route_table)
 		}
 		se_route_match m;
 		memset(&m, 0, sizeof m);
-		ck_assert_msg(se_router_match(se_routes, se_routes_count, r->method, path, &m) == 0, "row %zu %s %s does not match itself", i, r->method, r->pattern);
-		ck_assert_msg(m.index == i, "row %zu %s %s is shadowed by row %zu %s", i, r->method, r->pattern, m.index,
-			      m.route->pattern);
+		ck_assert_msg(se_router_match(se_routes, se_routes_count, r->method, path, &m) == 0,
+		              "row %zu %s %s does not match itself", i, r->method, r->pattern);
+		ck_assert_msg(m.index == i, "row %zu %s %s is shadowed by row %zu %s", i, r->method, r->pattern,
+		              m.index, m.route->pattern);
 		/* Backend rows that check RBAC find their organization in the path. */
 		if (r->surface == SE_SURFACE_API && r->resource)
-			ck_assert_msg(strstr(r->pattern, "{organization_id}") != NULL, "API row %s has no {organization_id}",
-				      r->pattern);
+			ck_assert_msg(strstr(r->pattern, "{organization_id}") != NULL,
+			              "API row %s has no {organization_id}", r->pattern);
 	}
 }
 END_TEST
@@ -240,8 +241,8 @@ START_TEST(test_route_table_lookups)
 	ck_assert_str_eq(m.route->action, "create");
 	ck_assert_uint_eq(m.n_params, 0);
 
-	ck_assert_int_eq(se_router_match(se_routes, se_routes_count, "DELETE", "/sdk/v1/b2b/sso/saml-connection-test-x", &m),
-			 0);
+	ck_assert_int_eq(
+	    se_router_match(se_routes, se_routes_count, "DELETE", "/sdk/v1/b2b/sso/saml-connection-test-x", &m), 0);
 	ck_assert_str_eq(se_route_param(&m, "connection_id"), "saml-connection-test-x");
 	ck_assert_str_eq(m.route->action, "delete");
 

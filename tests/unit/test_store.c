@@ -46,11 +46,13 @@ START_TEST(test_open_memory)
 	se_store *s = t_store(false, &db);
 	ck_assert_int_ge(se_store_schema_version(), 1);
 	ck_assert_int_eq(scalar_int(db, "PRAGMA user_version"), se_store_schema_version());
-	static const char *const tables[] = {"project", "organizations", "members", "sessions", "saml_connections",
-					     "oidc_connections", "external_connections", "scim_connections", "scim_groups"};
+	static const char *const tables[] = {
+	    "project",          "organizations",        "members",          "sessions",   "saml_connections",
+	    "oidc_connections", "external_connections", "scim_connections", "scim_groups"};
 	for (size_t i = 0; i < sizeof tables / sizeof tables[0]; i++) {
 		char sql[128];
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'", tables[i]);
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '%s'",
+		         tables[i]);
 		ck_assert_msg(scalar_int(db, sql) == 1, "table %s missing", tables[i]);
 	}
 	ck_assert_int_eq(scalar_int(db, "PRAGMA foreign_keys"), 1);
@@ -86,8 +88,10 @@ START_TEST(test_open_file)
 	ck_assert(fresh);
 	se_db *db = se_store_db(s);
 	ck_assert_int_eq(scalar_int(db, "PRAGMA user_version"), se_store_schema_version());
-	se_org org = {.organization_id = (char *)"organization-test-file", .organization_slug = (char *)"file",
-		      .organization_name = (char *)"File", .created_at = (char *)"2026-01-01T00:00:00Z"};
+	se_org org = {.organization_id = (char *)"organization-test-file",
+	              .organization_slug = (char *)"file",
+	              .organization_name = (char *)"File",
+	              .created_at = (char *)"2026-01-01T00:00:00Z"};
 	org.email_allowed_domains = json_array();
 	ck_assert_int_eq(se_db_begin(db), 0);
 	ck_assert_int_eq(se_store_org_insert(db, &org), 0);
@@ -210,7 +214,7 @@ START_TEST(test_conn_crud)
 	/* Another kind's table does not have it. */
 	se_oidc o;
 	ck_assert_int_eq(se_store_conn_get(db, se_kind_get(SE_KIND_OIDC), T_ORG_ACME, "saml-connection-test-unit", &o),
-			 SE_ENOTFOUND);
+	                 SE_ENOTFOUND);
 
 	/* Update rewrites the non-key fields. */
 	free(c.display_name);
@@ -304,7 +308,8 @@ START_TEST(test_conn_other_kinds)
 {
 	se_db *db;
 	se_store *s = t_store(true, &db);
-	const se_kind *ke = se_kind_get(SE_KIND_EXTERNAL), *ks = se_kind_get(SE_KIND_SCIM), *ko = se_kind_get(SE_KIND_OIDC);
+	const se_kind *ke = se_kind_get(SE_KIND_EXTERNAL), *ks = se_kind_get(SE_KIND_SCIM),
+	              *ko = se_kind_get(SE_KIND_OIDC);
 
 	/* The OIDC connection of the fixtures, all its text fields present. */
 	se_oidc o;
@@ -396,7 +401,8 @@ START_TEST(test_members_sessions)
 	ck_assert_int_eq(se_store_member_get(db, "member-test-nope", &m), SE_ENOTFOUND);
 
 	se_session sess;
-	ck_assert_int_eq(se_store_session_by_id(db, "member-session-test-aaaaaaaa-0000-4000-8000-0000000005a1", &sess), 0);
+	ck_assert_int_eq(se_store_session_by_id(db, "member-session-test-aaaaaaaa-0000-4000-8000-0000000005a1", &sess),
+	                 0);
 	ck_assert_str_eq(sess.session_token, "session-acme-admin");
 	se_session_release(&sess);
 	ck_assert_int_eq(se_db_begin(db), 0);
@@ -503,9 +509,9 @@ START_TEST(test_threads)
 	ck_assert_int_eq(a.inserted, 1);
 	/* What the other thread committed is visible here. */
 	se_saml got;
-	ck_assert_int_eq(se_store_conn_get(db, se_kind_get(SE_KIND_SAML), T_ORG_GLOBEX, "saml-connection-test-from-thread",
-					   &got),
-			 0);
+	ck_assert_int_eq(
+	    se_store_conn_get(db, se_kind_get(SE_KIND_SAML), T_ORG_GLOBEX, "saml-connection-test-from-thread", &got),
+	    0);
 	se_conn_release(se_kind_get(SE_KIND_SAML), &got);
 	se_store_close(s);
 }
