@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -915,10 +916,38 @@ int se_crypto_x509_normalize(const char *pem, char **ret_pem)
 
 /* ---- RS256 JWT ---------------------------------------------------------------------------------------------- */
 
+/* Without a seed the RSA key is made on a thread of its own, so that start-up does not wait the
+ * tenth of a second it takes; the first use waits for it (key_ready). With a seed it is made at
+ * once, so that the generator's stream stays in the same order run to run. */
 struct se_jwt_key {
 	EVP_PKEY *pkey;
 	char kid[48];
+	pthread_mutex_t lock; /* guards pending and thread */
+	bool pending;
+	pthread_t thread;
+	int gen_rc;
 };
+
+static void *jwt_keygen(void *v)
+{
+	se_jwt_key *k = v;
+	k->gen_rc = rsa_generate(&k->pkey);
+	return NULL;
+}
+
+/* Waits for the key; returns 0 when there is one. */
+static int key_ready(const se_jwt_key *ck)
+{
+	se_jwt_key *k = (se_jwt_key *)ck;
+	pthread_mutex_lock(&k->lock);
+	if (k->pending) {
+		pthread_join(k->thread, NULL);
+		k->pending = false;
+	}
+	int rc = k->gen_rc;
+	pthread_mutex_unlock(&k->lock);
+	return rc;
+}
 
 int se_crypto_jwt_key_new(se_jwt_key **ret)
 {
@@ -928,13 +957,22 @@ int se_crypto_jwt_key_new(se_jwt_key **ret)
 
 	if (!k)
 		goto out;
-	rc = rsa_generate(&k->pkey);
-	if (rc < 0)
-		goto out;
+	pthread_mutex_init(&k->lock, NULL);
 	rc = se_crypto_uuid4(uuid);
 	if (rc < 0)
 		goto out;
 	snprintf(k->kid, sizeof(k->kid), "jwk-test-%s", uuid);
+	pthread_mutex_lock(&g_mutex);
+	bool seeded = g_seeded;
+	pthread_mutex_unlock(&g_mutex);
+	if (!seeded && pthread_create(&k->thread, NULL, jwt_keygen, k) == 0) {
+		k->pending = true;
+	} else {
+		k->gen_rc = rsa_generate(&k->pkey);
+		rc = k->gen_rc;
+		if (rc < 0)
+			goto out;
+	}
 	*ret = k;
 	k = NULL;
 out:
@@ -946,7 +984,9 @@ void se_crypto_jwt_key_free(se_jwt_key *k)
 {
 	if (!k)
 		return;
+	key_ready(k);
 	EVP_PKEY_free(k->pkey);
+	pthread_mutex_destroy(&k->lock);
 	free(k);
 }
 
@@ -981,6 +1021,8 @@ int se_crypto_jwt_sign(const se_jwt_key *k, const char *payload_json, char **ret
 	memcpy(out + hl + 1, p64, pl + 1);
 
 	rc = SE_ECRYPTO;
+	if (key_ready(k) < 0)
+		goto out;
 	md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestSignInit_ex(md, NULL, "SHA256", libctx(), NULL, k->pkey, NULL) ||
 	    !EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)out, hl + 1 + pl))
@@ -1142,6 +1184,8 @@ int se_crypto_jwt_verify(const se_jwt_key *k, const char *jwt, char **ret_payloa
 	rc = SE_ECRYPTO;
 	if (!field_is(alg, alg_len, "RS256") || krc < 0 || !field_is(kid, kid_len, k->kid))
 		goto out;
+	if (key_ready(k) < 0)
+		goto out;
 	md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestVerifyInit_ex(md, NULL, "SHA256", libctx(), NULL, k->pkey, NULL) ||
 	    EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)jwt, (size_t)(d2 - jwt)) != 1)
@@ -1196,6 +1240,9 @@ int se_crypto_jwt_key_jwk(const se_jwt_key *k, char **ret_n, char **ret_e)
 	int rc = SE_EINVAL;
 
 	if (!k || !ret_n || !ret_e)
+		goto out;
+	rc = key_ready(k);
+	if (rc < 0)
 		goto out;
 	rc = bn_param_b64url(k->pkey, OSSL_PKEY_PARAM_RSA_N, &n);
 	if (rc < 0)
