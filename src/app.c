@@ -7,10 +7,15 @@
 
 #include "crypto.h"
 #include "errors_code.h"
+#include "faults.h"
 #include "fixtures.h"
 #include "ratelimit.h"
+#include "reqlog.h"
 #include "store/store.h"
 #include "util.h"
+
+/* Mixed into --seed for the session-signing key's own stream (any fixed value would do). */
+#define JWT_KEY_SEED_MIX 0x9e3779b97f4a7c15ULL
 
 int se_config_init(se_config *cfg)
 {
@@ -117,10 +122,20 @@ int se_app_open(se_app *app, char **ret_error)
 	bool fresh = false;
 	*ret_error = NULL;
 	pthread_mutex_init(&app->project_lock, NULL);
+	/* Under --seed the session-signing key comes from a stream of its own and the main stream
+	 * starts after it, so that what follows start-up is what follows POST /_emulator/reset, which
+	 * restarts the main stream too. */
+	if (app->cfg.seeded)
+		se_crypto_seed(app->cfg.seed ^ JWT_KEY_SEED_MIX);
+	int r = se_crypto_jwt_key_new(&app->jwt_key);
+	if (r < 0) {
+		*ret_error = strdup("cannot make the session signing key");
+		return r;
+	}
 	if (app->cfg.seeded)
 		se_crypto_seed(app->cfg.seed);
-	int r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit);
-	if (r < 0)
+	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
+	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0)
 		goto oom;
 	r = se_store_open(app->cfg.db_path, &app->store, &fresh, ret_error);
 	if (r < 0)
@@ -129,10 +144,6 @@ int se_app_open(se_app *app, char **ret_error)
 		return r;
 	if ((r = se_app_reload_project(app)) < 0) {
 		*ret_error = se_asprintf("database %s: no project row", app->cfg.db_path);
-		return r;
-	}
-	if ((r = se_crypto_jwt_key_new(&app->jwt_key)) < 0) {
-		*ret_error = strdup("cannot make the session signing key");
 		return r;
 	}
 	return 0;
@@ -149,6 +160,10 @@ void se_app_close(se_app *app)
 	app->store = NULL;
 	se_ratelimit_free(app->ratelimit);
 	app->ratelimit = NULL;
+	se_faults_free(app->faults);
+	app->faults = NULL;
+	se_reqlog_free(app->reqlog);
+	app->reqlog = NULL;
 	se_project_unref(app->project);
 	app->project = NULL;
 	pthread_mutex_destroy(&app->project_lock);

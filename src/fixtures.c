@@ -516,3 +516,125 @@ int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error
 		return SE_EINVAL;
 	return 0;
 }
+
+/* --- export ------------------------------------------------------------------------------------ */
+
+/* Appends item (stolen) to list; a NULL item is an allocation failure and stops the walk. */
+static int push(json_t *list, json_t *item)
+{
+	return item && json_array_append_new(list, item) == 0 ? 0 : SE_ENOMEM;
+}
+
+static int export_org(const se_org *o, void *list)
+{
+	return push(list, json_pack("{s:s, s:s, s:s, s:O, s:s}", "organization_id", o->organization_id,
+				    "organization_slug", o->organization_slug, "organization_name", o->organization_name,
+				    "email_allowed_domains", o->email_allowed_domains, "created_at", o->created_at));
+}
+
+static int export_member(const se_member *m, void *list)
+{
+	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "member_id", m->member_id, "organization_id",
+				    m->organization_id, "email_address", m->email_address, "name", m->name, "roles",
+				    m->roles, "created_at", m->created_at));
+}
+
+static int export_session(const se_session *s, void *list)
+{
+	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:o}", "session_token", s->session_token,
+				    "member_session_id", s->member_session_id, "member_id", s->member_id, "started_at",
+				    s->started_at, "expires_at", s->expires_at ? json_string(s->expires_at) : json_null()));
+}
+
+static int export_group(const se_scim_group *g, void *list)
+{
+	return push(list, json_pack("{s:s, s:s, s:s}", "group_id", g->group_id, "connection_id", g->connection_id,
+				    "group_name", g->group_name));
+}
+
+typedef struct export_ctx {
+	const se_kind *kind;
+	json_t *list;
+} export_ctx;
+
+/* Every field of the kind's table under its API name, the stored secrets (hashes) included. */
+static int export_conn(void *obj, void *v)
+{
+	export_ctx *c = v;
+	json_t *o = json_object();
+	if (!o)
+		return SE_ENOMEM;
+	for (size_t i = 0; i < c->kind->n_fields; i++) {
+		const se_field *f = &c->kind->fields[i];
+		const void *at = (const char *)obj + f->offset;
+		json_t *val = NULL;
+		switch (f->type) {
+		case SE_FIELD_TEXT:
+			val = se_json_str_or_empty(*(char *const *)at);
+			break;
+		case SE_FIELD_BOOL:
+			val = json_boolean(*(const bool *)at);
+			break;
+		case SE_FIELD_JSON:
+			val = *(json_t *const *)at ? json_deep_copy(*(json_t *const *)at) : json_loads(f->json_default, 0, NULL);
+			break;
+		}
+		if (!val || json_object_set_new(o, f->json_name ? f->json_name : f->column, val) < 0) {
+			json_decref(o);
+			return SE_ENOMEM;
+		}
+	}
+	return push(c->list, o);
+}
+
+static int export_kind(se_db *db, json_t *doc, se_kind_id kind, const char *key)
+{
+	export_ctx c = {se_kind_get(kind), json_array()};
+	if (!c.list || json_object_set_new(doc, key, c.list) < 0)
+		return SE_ENOMEM;
+	return se_store_conn_each(db, c.kind, NULL, export_conn, &c);
+}
+
+/* Adds an empty list under key; returns it (borrowed), or NULL. */
+static json_t *add_list(json_t *doc, const char *key)
+{
+	json_t *list = json_array();
+	return list && json_object_set_new(doc, key, list) == 0 ? list : NULL;
+}
+
+int se_fixtures_export(se_db *db, json_t **ret)
+{
+	se_project *p = NULL;
+	json_t *l;
+	int r = se_store_project_get(db, &p);
+	if (r < 0)
+		return r;
+	json_t *doc = json_pack("{s:{s:s, s:s, s:s, s:b}, s:O}", "project", "project_id", p->project_id, "secret",
+				p->secret, "public_token", p->public_token, "sdk_member_actions_enabled",
+				p->sdk_member_actions_enabled, "rbac_policy", p->rbac_policy);
+	se_project_unref(p);
+	if (!doc)
+		return SE_ENOMEM;
+	/* Same order as se_fixtures_apply() reads them: each list only refers to earlier ones. */
+	r = (l = add_list(doc, "organizations")) ? se_store_org_each(db, export_org, l) : SE_ENOMEM;
+	if (r == 0)
+		r = (l = add_list(doc, "members")) ? se_store_member_each(db, export_member, l) : SE_ENOMEM;
+	if (r == 0)
+		r = (l = add_list(doc, "sessions")) ? se_store_session_each(db, export_session, l) : SE_ENOMEM;
+	if (r == 0)
+		r = export_kind(db, doc, SE_KIND_SAML, "saml_connections");
+	if (r == 0)
+		r = export_kind(db, doc, SE_KIND_OIDC, "oidc_connections");
+	if (r == 0)
+		r = export_kind(db, doc, SE_KIND_EXTERNAL, "external_connections");
+	if (r == 0)
+		r = export_kind(db, doc, SE_KIND_SCIM, "scim_connections");
+	if (r == 0)
+		r = (l = add_list(doc, "scim_groups")) ? se_store_scim_group_each(db, export_group, l) : SE_ENOMEM;
+	if (r < 0) {
+		json_decref(doc);
+		return r;
+	}
+	*ret = doc;
+	return 0;
+}

@@ -20,4 +20,10 @@ int se_fixtures_load(const char *path, json_t **ret, char **ret_error);
  * ..."). now stamps what the document leaves undated. */
 int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error);
 
+/* Exports the whole stored state as a fixtures document that se_fixtures_apply() takes back
+ * unchanged: export, apply to an empty store and export again give the same text. SCIM
+ * connections carry their bearer token hashes and last four characters, never a token. *ret is a
+ * new reference. Returns 0, SE_ENOTFOUND without a project row, SE_EDB or SE_ENOMEM. */
+int se_fixtures_export(se_db *db, json_t **ret);
+
 #endif

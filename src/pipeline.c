@@ -9,13 +9,16 @@
 #include <time.h>
 
 #include "auth.h"
+#include "control.h"
 #include "cors.h"
 #include "errors_code.h"
+#include "faults.h"
 #include "ids.h"
 #include "ratelimit.h"
 #include "rbac.h"
 #include "req.h"
 #include "routes.h"
+#include "session.h"
 #include "util.h"
 
 int se_req_fail(se_req *r, se_error_id id, const char *fmt, ...)
@@ -157,6 +160,19 @@ static const char *sdk_session_token(const se_req *r, char **owned)
 	return *owned;
 }
 
+/* A session JWT names its session; the session must still be alive (session.h). */
+static int resolve_session_jwt(se_req *r, const char *jwt)
+{
+	se_error_id e = se_session_jwt_authenticate(r->app, r->project, r->db, jwt, r->now, &r->session, &r->member);
+	if (e == SE_ERR_INVALID_SESSION_JWT)
+		return se_req_fail(r, e, "The session JWT could not be verified: it is malformed, not signed by this "
+					 "project's key, or meant for another project.");
+	if (e != SE_ERR_NONE)
+		return se_req_fail(r, e, NULL);
+	r->has_member = true;
+	return 0;
+}
+
 static int resolve_principal(se_req *r)
 {
 	const se_route *route = r->match.route;
@@ -174,8 +190,16 @@ static int resolve_principal(se_req *r)
 		r->has_org = true;
 		return 0;
 	}
+	if (route->auth != SE_AUTH_SECRET)
+		return 0;
 	const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
+	const char *member_jwt = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
+	if (member && member_jwt)
+		return se_req_fail(r, SE_ERR_BAD_REQUEST,
+				   "Send X-Stytch-Member-Session or X-Stytch-Member-SessionJWT, not both.");
 	if (member && resolve_session(r, member) < 0)
+		return -1;
+	if (member_jwt && resolve_session_jwt(r, member_jwt) < 0)
 		return -1;
 	const char *org = se_route_param(&r->match, "organization_id");
 	if (org) {
@@ -233,6 +257,13 @@ static int run(se_req *r, se_http_out *out)
 		snprintf(secs, sizeof secs, "%u", retry_after);
 		se_http_out_header(out, "Retry-After", secs);
 		return se_req_fail(r, SE_ERR_TOO_MANY_REQUESTS, NULL);
+	}
+	se_error_id fault = SE_ERR_NONE;
+	if (r->app->faults && se_faults_take(r->app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
+	    fault != SE_ERR_NONE) {
+		if (fault == SE_ERR_TOO_MANY_REQUESTS)
+			se_http_out_header(out, "Retry-After", "1");
+		return se_req_fail(r, fault, NULL);
 	}
 	if (resolve_principal(r) < 0)
 		return -1;
@@ -307,14 +338,47 @@ static void finish(se_req *r, se_http_out *out)
 	se_http_out_header(out, "Content-Type", "application/json");
 }
 
+/* Whether a segment of a path no route matched looks like a credential: the project's secret or
+ * public token, or anything shaped like a secret, public token or session token. */
+static bool credential_segment(const se_req *r, const char *seg, size_t len)
+{
+	static const char *const prefixes[] = {"secret-", "public-token-", "session-", NULL};
+	for (size_t i = 0; prefixes[i]; i++)
+		if (len >= strlen(prefixes[i]) && strncmp(seg, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	const char *known[] = {r->project ? r->project->secret : NULL, r->project ? r->project->public_token : NULL};
+	for (size_t i = 0; i < 2; i++)
+		if (known[i] && strlen(known[i]) == len && memcmp(seg, known[i], len) == 0)
+			return true;
+	return false;
+}
+
+/* A path no route matched, with credential-like segments masked, cut short. */
+static char *unmatched_log_path(const se_req *r)
+{
+	char buf[256];
+	size_t w = 0;
+	bool cut = false;
+	for (const char *p = r->in->path; *p && !cut;) {
+		size_t len = strcspn(p + 1, "/") + 1;
+		bool mask = credential_segment(r, p + 1, len - 1);
+		int n = snprintf(buf + w, sizeof buf - w, "%.*s%s", mask ? 1 : (int)len, p, mask ? "[redacted]" : "");
+		w = n < 0 || (size_t)n >= sizeof buf - w ? sizeof buf - 1 : w + (size_t)n;
+		p += len;
+		cut = w > 200 || (w == 200 && *p);
+	}
+	if (w > 200)
+		w = 200;
+	buf[w] = '\0';
+	return se_asprintf("%s%s", buf, cut ? "..." : "");
+}
+
 /* The path for logs: a matched route's pattern with its parameters filled in, tokens masked;
  * otherwise the raw path, cut short. */
 static char *log_path(const se_req *r)
 {
-	if (!r->match.route) {
-		size_t n = strnlen(r->in->path, 200);
-		return se_asprintf("%.*s%s", (int)n, r->in->path, r->in->path[n] ? "..." : "");
-	}
+	if (!r->match.route)
+		return unmatched_log_path(r);
 	char buf[1024];
 	size_t w = 0;
 	for (const char *p = r->match.route->pattern; *p && w < sizeof buf - 1;) {
@@ -352,7 +416,9 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	se_req r = {.app = app, .in = in, .now = time(NULL)};
 	memset(out, 0, sizeof *out);
 	out->surface = "none";
-	if (se_id_format(SE_ID_REQUEST, r.request_id, sizeof r.request_id) < 0)
+	bool control = se_control_path(in->path);
+	if ((control ? se_control_request_id(r.request_id, sizeof r.request_id)
+		     : se_id_format(SE_ID_REQUEST, r.request_id, sizeof r.request_id)) < 0)
 		strcpy(r.request_id, SE_ID_REQUEST "00000000-0000-4000-8000-000000000000");
 	memcpy(out->request_id, r.request_id, sizeof out->request_id);
 
@@ -363,6 +429,14 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		out->body = strdup("");
 		return;
 	}
+	if (control) {
+		/* Never rate limited, never matched by faults, never in the request log. */
+		out->surface = "control";
+		out->log = 0;
+		se_control_handle(app, in, out);
+		return;
+	}
+	out->log = 1;
 
 	r.project = se_app_project(app);
 	r.db = se_store_db(app->store);
@@ -374,7 +448,6 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		se_req_fail(&r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
 	} else {
 		out->surface = r.match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
-		out->log = 1;
 		if (run(&r, out) == 0 && !r.out && !r.out_text)
 			se_req_internal(&r);
 	}

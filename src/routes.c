@@ -44,6 +44,7 @@ const se_route se_routes[] = {
 	 NULL, 0},
 
 	/* Backend API surface: organization from the path. */
+	{SE_SURFACE_API, "GET", "/v1/b2b/sessions/jwks/{project_id}", se_h_sessions_jwks, SE_AUTH_NONE, NULL, NULL, 0},
 	API("GET", "/b2b/sso/{organization_id}", se_h_sso_get, SSO, "get"),
 	API("DELETE", "/b2b/sso/{organization_id}/connections/{connection_id}", se_h_sso_delete, SSO, "delete"),
 	API("POST", "/b2b/sso/saml/{organization_id}", se_h_saml_create, SSO, "create"),

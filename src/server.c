@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "errors_code.h"
 #include "pipeline.h"
+#include "reqlog.h"
 #include "util.h"
 
 /* Uploads past the body limit are read and dropped up to this much, so that the client gets its
@@ -141,19 +142,20 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 		struct timespec d = {out.delay_ms / 1000, (long)(out.delay_ms % 1000) * 1000000L};
 		nanosleep(&d, NULL);
 	}
-	/* The body is handed over to libmicrohttpd, which frees it, rather than copied. */
 	struct MHD_Response *resp =
-		out.body ? MHD_create_response_from_buffer(out.body_len, out.body, MHD_RESPMEM_MUST_FREE)
-			 : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+		MHD_create_response_from_buffer(out.body_len, out.body ? out.body : (char *)"", MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret = MHD_NO;
 	if (resp) {
-		out.body = NULL;
 		for (size_t i = 0; i < out.n_headers; i++)
 			MHD_add_response_header(resp, out.header_names[i], out.header_values[i]);
 		ret = MHD_queue_response(connection, (unsigned)out.status, resp);
 		MHD_destroy_response(resp);
 	}
-	access_log(s->app, method, &out, elapsed_ms(&st->start));
+	double ms = elapsed_ms(&st->start);
+	access_log(s->app, method, &out, ms);
+	if (out.log)
+		se_reqlog_add(s->app->reqlog, method, out.log_path, out.surface, out.status, out.error_type, ms,
+			      out.request_id, time(NULL));
 	se_http_out_release(&out);
 	return ret;
 }

@@ -42,6 +42,9 @@ int se_h_bootstrap(se_req *r);
 int se_h_events(se_req *r);
 int se_h_sessions_authenticate(se_req *r);
 
+/* jwks.c: the public key set of session JWTs (no credentials; only our project id). */
+int se_h_sessions_jwks(se_req *r);
+
 /* --- shared by the handlers (common.c) --- */
 
 /* Checks identity_provider against the SSO (scim false) or SCIM enum. Absent or "" passes and

@@ -22,6 +22,10 @@ with `#` are comments. Keys:
   expect-header:    Name: regex                      (repeatable; re.search on the value)
   expect-no-header: Name                             (repeatable; the header must be absent)
   capture:          name = <path>                    stores the value's string form as ${name}
+  capture-body:     name                             stores the whole response body text as ${name}
+  expect-body-not:  <text>                           the body must not contain text (repeatable; ${var}
+                                                     substituted)
+  expect-body-equals: <text>                         the body must be exactly text (${var} substituted)
 
 Besides what a case states, every response is checked: an error body (status >= 400) on the
 Stytch surfaces has exactly status_code, request_id (request-id-test-<uuid4>), error_type,
@@ -80,8 +84,8 @@ LISTEN_RE = re.compile(r"^ssoemu listening on http://(\[[^\]]+\]|[^:/\s]+):(\d+)
 REQUEST_ID_RE = re.compile(r"^request-id-test-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 ERROR_KEYS = {"status_code", "request_id", "error_type", "error_message", "error_url"}
 KEYS = {"name", "request", "auth", "header", "body", "body-repeat", "expect", "expect-json", "expect-header",
-        "expect-no-header", "capture"}
-REPEATABLE = {"header", "expect-json", "expect-header", "expect-no-header", "capture"}
+        "expect-no-header", "capture", "capture-body", "expect-body-not", "expect-body-equals"}
+REPEATABLE = {"header", "expect-json", "expect-header", "expect-no-header", "capture", "expect-body-not"}
 MISSING = object()
 
 
@@ -532,6 +536,21 @@ def run_case(case, server, env):
             env.pop(var, None)
         else:
             env[var] = string_form(v)
+    for no, needle in case.all("expect-body-not"):
+        needle = substitute(needle, env)
+        if not needle:
+            raise CaseError("expect-body-not needs a text")
+        if needle in text:
+            problems.append("line %d: the body contains %r" % (no, needle))
+    if "expect-body-equals" in case.fields:
+        want = substitute(case.get("expect-body-equals"), env)
+        if text != want:
+            problems.append("the body differs from the expected text (%d bytes, expected %d)" % (len(text), len(want)))
+    if "capture-body" in case.fields:
+        var = case.get("capture-body")
+        if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", var):
+            raise CaseError("capture-body must be a variable name: %r" % var)
+        env[var] = text
     if not problems:
         return None
     return request, problems, text
