@@ -142,10 +142,13 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 		struct timespec d = {out.delay_ms / 1000, (long)(out.delay_ms % 1000) * 1000000L};
 		nanosleep(&d, NULL);
 	}
+	/* The body is handed over to libmicrohttpd, which frees it, rather than copied. */
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(out.body_len, out.body ? out.body : (char *)"", MHD_RESPMEM_MUST_COPY);
+		out.body ? MHD_create_response_from_buffer(out.body_len, out.body, MHD_RESPMEM_MUST_FREE)
+			 : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret = MHD_NO;
 	if (resp) {
+		out.body = NULL;
 		for (size_t i = 0; i < out.n_headers; i++)
 			MHD_add_response_header(resp, out.header_names[i], out.header_values[i]);
 		ret = MHD_queue_response(connection, (unsigned)out.status, resp);
