@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,13 @@ static const option_doc docs[] = {
 	{"cors-origins", "LIST", "SSOEMU_CORS_ORIGINS", "http://localhost:* and http://127.0.0.1:*",
 	 "comma-separated allowed origins, or *"},
 	{"log-format", "text|json", "SSOEMU_LOG_FORMAT", "text", "access log format on stderr"},
-	{"threads", "N", "SSOEMU_THREADS", "4", "server threads (1-64)"},
+	{"threads", "N", "SSOEMU_THREADS", "4, or 1 with --seed", "server threads (1-64)"},
 };
 
 #define N_DOCS (sizeof docs / sizeof docs[0])
+
+/* Whether --threads (or SSOEMU_THREADS) was given: --seed only changes the default. */
+static bool threads_given;
 
 static void usage(FILE *f)
 {
@@ -49,9 +53,15 @@ static void usage(FILE *f)
 	fprintf(f, "  %-30s %s\n  %-30s %s\n", "--help", "show this help and exit", "--version", "show the version and exit");
 }
 
+/* The variable a value being applied comes from; NULL for the command line. */
+static const char *from_env;
+
 static int usage_error(const char *option, const char *value, const char *why)
 {
-	fprintf(stderr, "ssoemu: --%s %s: %s\n", option, value, why);
+	if (from_env)
+		fprintf(stderr, "ssoemu: --%s %s (from %s): %s\n", option, value, from_env, why);
+	else
+		fprintf(stderr, "ssoemu: --%s %s: %s\n", option, value, why);
 	return -1;
 }
 
@@ -172,6 +182,7 @@ static int apply(se_config *cfg, const char *name, const char *v)
 		if (parse_uint(v, 64, &n) < 0 || n == 0)
 			return usage_error(name, v, "must be from 1 to 64");
 		cfg->threads = (unsigned)n;
+		threads_given = true;
 	}
 	return 0;
 }
@@ -182,10 +193,11 @@ static int parse(se_config *cfg, int argc, char **argv)
 {
 	for (size_t i = 0; i < N_DOCS; i++) {
 		const char *v = getenv(docs[i].env);
-		if (v && apply(cfg, docs[i].name, v) < 0) {
-			fprintf(stderr, "ssoemu: (from %s)\n", docs[i].env);
+		from_env = docs[i].env;
+		int r = v ? apply(cfg, docs[i].name, v) : 0;
+		from_env = NULL;
+		if (r < 0)
 			return -1;
-		}
 	}
 	struct option longopts[N_DOCS + 3];
 	for (size_t i = 0; i < N_DOCS; i++)
@@ -239,6 +251,10 @@ int main(int argc, char **argv)
 		se_config_release(&app.cfg);
 		return p > 0 ? EXIT_SUCCESS : EXIT_USAGE;
 	}
+	/* One server thread under --seed: requests then draw from the seeded stream strictly in
+	 * arrival order, including OpenSSL's RSA blinding, which is kept per thread. */
+	if (app.cfg.seeded && !threads_given)
+		app.cfg.threads = 1;
 
 	/* Signals are taken by sigwait below; threads started from here on inherit the mask. */
 	sigset_t sigs;
