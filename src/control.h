@@ -28,10 +28,11 @@ int se_control_request_id(char *buf, size_t size);
  * and Content-Type. Every answer is a bare JSON object; errors use the error body of API.md. */
 void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out);
 
-/* Puts everything back to the fixtures: the store (cleared and re-filled in one transaction),
- * the project snapshot, the --seed stream (restarted), the start-up rate limit with empty
- * buckets, no faults and an empty request log. On failure nothing changed and *ret_error
- * (malloc'd) says why. */
+/* Puts everything back to the fixtures, re-read from the configured file: the store (cleared
+ * and re-filled in one transaction), the project snapshot, the --seed stream (restarted), the
+ * start-up rate limit with empty buckets, no faults and an empty request log. On failure the
+ * store, settings, faults and log are unchanged (the --seed stream may have restarted) and
+ * *ret_error (malloc'd) says why. */
 int se_control_reset(se_app *app, char **ret_error);
 
 #endif
