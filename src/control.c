@@ -433,10 +433,11 @@ static json_t *config_json(se_app *app)
 	se_project *p = se_app_project(app);
 	se_ratelimit_get(app->ratelimit, &req, &sec);
 	json_t *rate = req ? json_pack("{s:i, s:i}", "requests", (int)req, "seconds", (int)sec) : json_null();
-	json_t *o = p && rate ? json_pack("{s:o, s:b}", "rate_limit", rate, "sdk_member_actions_enabled",
-					  p->sdk_member_actions_enabled)
-			      : NULL;
-	if (!o)
+	json_t *o = NULL;
+	/* json_pack takes rate ("o") whether it succeeds or not. */
+	if (p && rate)
+		o = json_pack("{s:o, s:b}", "rate_limit", rate, "sdk_member_actions_enabled", p->sdk_member_actions_enabled);
+	else
 		json_decref(rate);
 	se_project_unref(p);
 	return o;

@@ -10,6 +10,22 @@
 #include "errors_code.h"
 #include "util.h"
 
+/* The member's roles as the session claim lists them: stytch_member, then the member's own. */
+static json_t *member_roles(const se_member *m)
+{
+	json_t *roles = json_pack("[s]", "stytch_member");
+	size_t i;
+	json_t *v;
+	json_array_foreach(m->roles, i, v) {
+		if (roles && json_is_string(v) && strcmp(json_string_value(v), "stytch_member") != 0 &&
+		    json_array_append(roles, v) < 0) {
+			json_decref(roles);
+			roles = NULL;
+		}
+	}
+	return roles;
+}
+
 int se_session_jwt(se_app *app, const se_project *p, const se_session *s, const se_member *m, const se_org *o,
 		   time_t now, char **ret)
 {
@@ -20,15 +36,19 @@ int se_session_jwt(se_app *app, const se_project *p, const se_session *s, const 
 	se_time_format(now, iat);
 	se_time_format(exp, expires);
 	char *iss = se_asprintf("stytch.com/%s", p->project_id);
-	json_t *claims = iss ? json_pack("{s:s, s:s, s:[s], s:I, s:I, s:I, s:{s:s, s:s, s:s, s:s, s:[], s:{}},"
+	json_t *roles = member_roles(m);
+	/* json_pack takes roles ("o") whether it succeeds or not. */
+	json_t *claims = iss && roles ? json_pack("{s:s, s:s, s:[s], s:I, s:I, s:I, s:{s:s, s:s, s:s, s:s, s:[], s:{}, s:o},"
 					 " s:{s:s, s:s}}",
 					 "sub", m->member_id, "iss", iss, "aud", p->project_id, "iat", (json_int_t)now,
 					 "nbf", (json_int_t)now, "exp", (json_int_t)exp, "https://stytch.com/session", "id",
 					 s->member_session_id, "started_at", s->started_at, "last_accessed_at", iat,
 					 "expires_at", s->expires_at ? s->expires_at : "2099-12-31T23:59:59Z",
-					 "authentication_factors", "attributes", "https://stytch.com/organization",
+					 "authentication_factors", "attributes", "roles", roles, "https://stytch.com/organization",
 					 "organization_id", o->organization_id, "slug", o->organization_slug)
 			     : NULL;
+	if (!iss)
+		json_decref(roles);
 	char *payload = claims ? se_json_dump(claims) : NULL;
 	int r = payload ? se_crypto_jwt_sign(app->jwt_key, payload, ret) : SE_ENOMEM;
 	(void)expires;

@@ -92,8 +92,18 @@ static char *alice_jwt(time_t now)
 
 START_TEST(test_minted_jwt_authenticates)
 {
-	char *jwt = alice_jwt(time(NULL));
+	char *jwt = alice_jwt(time(NULL)), *payload = NULL;
 	ck_assert_int_eq(auth(jwt), SE_ERR_NONE);
+	/* The session claim lists the member's roles, stytch_member first. */
+	ck_assert_int_eq(se_crypto_jwt_verify(app.jwt_key, jwt, &payload), 0);
+	json_t *c = json_loads(payload, 0, NULL);
+	json_t *roles = json_object_get(json_object_get(c, "https://stytch.com/session"), "roles");
+	ck_assert_int_eq(json_array_size(roles), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 0)), "stytch_member");
+	ck_assert_str_eq(json_string_value(json_array_get(roles, 1)), "stytch_admin");
+	ck_assert_str_eq(json_string_value(json_object_get(c, "sub")), T_MEMBER_ALICE);
+	json_decref(c);
+	free(payload);
 	free(jwt);
 }
 END_TEST
