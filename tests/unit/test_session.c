@@ -177,12 +177,16 @@ START_TEST(test_forged_and_malformed)
 	app.jwt_key = mine;
 	ck_assert_int_eq(auth(forged), SE_ERR_INVALID_SESSION_JWT);
 	/* Our header (our kid) over the other key's payload and signature. */
+	const char *good_rest = strchr(good, '.'), *forged_rest = strchr(forged, '.');
+	ck_assert_ptr_nonnull(good_rest);
+	ck_assert_ptr_nonnull(forged_rest);
 	char *spliced = malloc(strlen(good) + strlen(forged) + 1);
 	ck_assert_ptr_nonnull(spliced);
-	sprintf(spliced, "%.*s%s", (int)(strchr(good, '.') - good), good, strchr(forged, '.'));
+	int head_len = (int)(good_rest - good);
+	snprintf(spliced, strlen(good) + strlen(forged) + 1, "%.*s%s", head_len, good, forged_rest ? forged_rest : "");
 	ck_assert_int_eq(auth(spliced), SE_ERR_INVALID_SESSION_JWT);
 	/* The same splice with our own payload and signature verifies: only the key differs above. */
-	sprintf(spliced, "%.*s%s", (int)(strchr(good, '.') - good), good, strchr(good, '.'));
+	snprintf(spliced, strlen(good) + strlen(forged) + 1, "%.*s%s", head_len, good, good_rest ? good_rest : "");
 	ck_assert_int_eq(auth(spliced), SE_ERR_NONE);
 	free(spliced);
 	/* One character of the payload changed. */
