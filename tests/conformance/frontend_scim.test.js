@@ -48,6 +48,20 @@ describe('frontend SDK: SCIM connections', () => {
     if (server) await server.stop();
   });
 
+  test('data/fixtures-scim-groups.json is the bundled default fixtures plus SCIM connection and groups', () => {
+    // Keeps the copy honest: regenerate it when fixtures/default.json changes.
+    const fs = require('node:fs');
+    const path = require('node:path');
+    const { REPO_ROOT } = require('./lib/server');
+    const def = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'fixtures', 'default.json'), 'utf8'));
+    const ours = JSON.parse(fs.readFileSync(G.path, 'utf8'));
+    for (const k of Object.keys({ ...def, ...ours })) {
+      if (k === 'scim_connections' || k === 'scim_groups') continue;
+      assert.deepEqual(ours[k], def[k], `${k} differs from fixtures/default.json`);
+    }
+    assert.equal(ours.scim_groups.length, G.groups.length);
+  });
+
   describe('an organization without a SCIM connection', () => {
     test('scim.getConnection -> 200 without a connection key', async () => {
       const resp = await as(F.alice).scim.getConnection();
