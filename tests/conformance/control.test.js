@@ -151,6 +151,34 @@ describe('control API effects seen through the clients', () => {
     });
   });
 
+  describe('request log', () => {
+    test('GET /_emulator/requests lists client calls newest first, without credentials', async () => {
+      const { connection } = await as(F.alice).sso.oidc.createConnection({ display_name: 'logged' });
+      await api.sso.oidc.updateConnection({ ...ACME, connection_id: connection.connection_id, client_secret: 'very-secret-value' });
+      await rejectsWithApiError(as(F.bob).sso.getConnections(), 403, 'session_authorization_error', SDK_ERR);
+      const log = (await control('GET', 'requests?limit=20')).requests;
+      assert.ok(log.length <= 20);
+      // The SDK's own telemetry and bootstrap calls may be interleaved: leave them out.
+      const requests = log.filter((r) => r.path !== '/sdk/v1/events' && !r.path.startsWith('/sdk/v1/projects/'))
+        .slice(0, 3);
+      const [bob, update, create] = requests;
+      assert.equal(bob.method, 'GET');
+      assert.equal(bob.path, '/sdk/v1/b2b/sso');
+      assert.equal(bob.status, 403);
+      assert.equal(bob.error_type, 'session_authorization_error');
+      assert.equal(update.method, 'PUT');
+      assert.equal(update.path, `/v1/b2b/sso/oidc/${F.acmeOrg}/connections/${connection.connection_id}`);
+      assert.equal(update.status, 200);
+      assert.equal(create.path, '/sdk/v1/b2b/sso/oidc');
+      assert.notEqual(bob.surface, update.surface, 'the two surfaces are told apart');
+      for (const r of requests) assert.match(String(r.request_id), RE.requestId);
+      const text = JSON.stringify(log);
+      for (const secret of [F.alice, F.bob, F.secret, 'very-secret-value']) {
+        assert.ok(!text.includes(secret), `the log does not contain ${secret}`);
+      }
+    });
+  });
+
   describe('config', () => {
     test('sdk_member_actions_enabled false: SDK connection calls get 401 endpoint_not_authorized_for_sdk', async () => {
       await control('PATCH', 'config', { sdk_member_actions_enabled: false });
