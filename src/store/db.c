@@ -2,12 +2,14 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cache.h"
@@ -18,6 +20,8 @@ extern const char *const se_schema_sql[];
 extern const char *const se_schema_sql_names[];
 
 #define STMT_CACHE 128
+/* About 40 MB of WAL at 4 kB pages. */
+#define WAL_CHECKPOINT_PAGES 10000
 
 struct se_db {
 	sqlite3 *h;
@@ -75,6 +79,22 @@ static void thread_db_destroy(void *v)
 	db_free(db);
 }
 
+/* Waits for a lock another connection holds. A :memory: (memdb) database has no WAL: a commit waits
+ * for the readers to finish and new readers wait for the commit, each for microseconds, while
+ * SQLite's own handler sleeps whole milliseconds and leaves the server idle. So yield first, then
+ * sleep in short steps; give up after about 10 s, as before. */
+static int busy_wait(void *arg, int count)
+{
+	(void)arg;
+	if (count < 200) {
+		sched_yield();
+		return 1;
+	}
+	struct timespec step = {0, 100 * 1000};
+	nanosleep(&step, NULL);
+	return count < 200 + 100000;
+}
+
 static int db_new(se_store *s, se_db **ret)
 {
 	se_db *db = calloc(1, sizeof *db);
@@ -84,8 +104,13 @@ static int db_new(se_store *s, se_db **ret)
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
 	if (sqlite3_open_v2(s->uri, &db->h, flags, NULL) != SQLITE_OK)
 		goto fail;
-	sqlite3_busy_timeout(db->h, 10000);
-	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON", NULL, NULL, NULL) != SQLITE_OK)
+	sqlite3_busy_handler(db->h, busy_wait, NULL);
+	/* A file database checkpoints its WAL every WAL_CHECKPOINT_PAGES pages instead of every 1000:
+	 * each checkpoint syncs the disk inside a commit, which every writer then waits for. */
+	sqlite3_wal_autocheckpoint(db->h, WAL_CHECKPOINT_PAGES);
+	/* synchronous is per connection: every thread's connection, not only the main one, gets the
+	 * NORMAL of WAL mode that se_store_open explains (no effect on :memory:). */
+	if (sqlite3_exec(db->h, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)
 		goto fail;
 	pthread_mutex_lock(&s->list_lock);
 	db->next = s->all;
@@ -291,10 +316,22 @@ sqlite3 *se_db_handle(se_db *db)
 	return db->h;
 }
 
+/* Runs a statement without result rows from the statement cache: BEGIN and COMMIT run on every
+ * write, and sqlite3_exec would parse them each time. */
+static int exec_cached(se_db *db, const char *sql)
+{
+	sqlite3_stmt *st = se_db_stmt(db, sql);
+	if (!st)
+		return SQLITE_ERROR;
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
 int se_db_begin(se_db *db)
 {
 	pthread_mutex_lock(&db->store->write_lock);
-	if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+	if (exec_cached(db, "BEGIN IMMEDIATE") != SQLITE_OK) {
 		pthread_mutex_unlock(&db->store->write_lock);
 		return SE_EDB;
 	}
@@ -304,9 +341,9 @@ int se_db_begin(se_db *db)
 
 int se_db_commit(se_db *db)
 {
-	int r = sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : SE_EDB;
+	int r = exec_cached(db, "COMMIT") == SQLITE_OK ? 0 : SE_EDB;
 	if (r < 0)
-		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		exec_cached(db, "ROLLBACK");
 	/* After the commit, so that whoever sees the new generation also sees the new rows. */
 	se_cache_invalidate();
 	db->in_tx = false;
@@ -318,7 +355,7 @@ void se_db_rollback(se_db *db)
 {
 	if (!db->in_tx)
 		return;
-	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	exec_cached(db, "ROLLBACK");
 	db->in_tx = false;
 	pthread_mutex_unlock(&db->store->write_lock);
 }
