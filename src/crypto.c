@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +44,7 @@ static pthread_mutex_t g_mutex = PTHREAD_MUTEX_INITIALIZER;
 static EVP_CIPHER_CTX *g_ctr;
 static int g_seeded;
 static int g_broken;
+static atomic_uint g_epoch; /* moves on every se_crypto_seed(); see id_bytes() */
 
 #define GEN_CHUNK 4096
 
@@ -61,6 +63,7 @@ void se_crypto_seed(uint64_t seed)
 	pthread_mutex_lock(&g_mutex);
 	g_seeded = 1;
 	g_broken = 1;
+	atomic_fetch_add(&g_epoch, 1);
 	if (!g_ctr)
 		g_ctr = EVP_CIPHER_CTX_new();
 	if (g_ctr && EVP_Digest(in, sizeof(in), key, &keylen, EVP_sha256(), NULL) && keylen == sizeof(key) &&
@@ -145,12 +148,42 @@ out:
 	return rc;
 }
 
+/* Ids take 16 random bytes each, several per request. Without a seed they come from a per-thread pool
+ * filled ID_POOL bytes at a time from OpenSSL, whose DRBG costs more per call than per byte; ids are
+ * public, so pooled bytes hold nothing secret. With a seed they are drawn from the stream in order.
+ * g_epoch moves on every se_crypto_seed(), so that no pool outlives one. */
+#define ID_POOL 1024
+static _Thread_local unsigned char id_pool[ID_POOL];
+static _Thread_local size_t id_pool_left;
+static _Thread_local unsigned id_pool_epoch;
+
+static int id_bytes(unsigned char *b, size_t n)
+{
+	unsigned epoch = atomic_load(&g_epoch);
+	if (id_pool_left >= n && id_pool_epoch == epoch) {
+		memcpy(b, id_pool + ID_POOL - id_pool_left, n);
+		id_pool_left -= n;
+		return 0;
+	}
+	pthread_mutex_lock(&g_mutex);
+	int seeded = g_seeded;
+	pthread_mutex_unlock(&g_mutex);
+	if (seeded)
+		return se_crypto_random(b, n);
+	if (RAND_bytes(id_pool, ID_POOL) != 1)
+		return SE_ECRYPTO;
+	id_pool_epoch = epoch;
+	id_pool_left = ID_POOL - n;
+	memcpy(b, id_pool, n);
+	return 0;
+}
+
 int se_crypto_uuid4(char out[37])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
 	char s[37];
-	int rc = se_crypto_random(b, sizeof(b));
+	int rc = id_bytes(b, sizeof(b));
 	if (rc < 0)
 		return rc;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
