@@ -292,7 +292,7 @@ describe('frontend SDK: SCIM connections', () => {
       for (const who of [F.bob, F.carol]) {
         for (const op of ['rotateStart', 'rotateComplete', 'rotateCancel']) {
           await rejectsWithApiError(as(who).scim[op](acme.connection_id),
-            403, 'session_authorization_error', { ...API_ERR, message: `${MSG.forbidden}` });
+            403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
         }
       }
       assert.equal((await as(F.alice).scim.getConnection()).connection.next_bearer_token_last_four, '');
