@@ -33,6 +33,7 @@ GLOBEX = "organization-test-bbbbbbbb-0000-4000-8000-000000000002"
 GLOBEX_SAML = "saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001"
 WRK_THREADS = 2
 WRK_CONNS = 64
+SCALE_CONNS = 8
 
 
 def basic(user, password):
@@ -114,7 +115,7 @@ def parse_latency(text):
     return float(m.group(1)) * UNITS[m.group(2)] if m else None
 
 
-def run_wrk(base, items, duration, workdir, name):
+def run_wrk(base, items, duration, workdir, name, conns=WRK_CONNS):
     """Runs wrk over the item lines (METHOD, PATH, AUTH, BODY); returns rps, p50/p99 (ms), counts."""
     path = os.path.join(workdir, name + ".items")
     with open(path, "w") as f:
@@ -122,7 +123,7 @@ def run_wrk(base, items, duration, workdir, name):
             f.write("\t".join(it) + "\n")
     env = dict(os.environ, BENCH_ITEMS=path, BENCH_THREADS=str(WRK_THREADS))
     out = subprocess.run(
-        ["wrk", "-t%d" % WRK_THREADS, "-c%d" % WRK_CONNS, "-d%ds" % duration, "--timeout", "10s", "--latency",
+        ["wrk", "-t%d" % WRK_THREADS, "-c%d" % conns, "-d%ds" % duration, "--timeout", "10s", "--latency",
          "-s", os.path.join(HERE, "rotate.lua"), base + "/"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=duration + 60).stdout
     r = {"raw": out}
@@ -166,40 +167,55 @@ class Bench:
     def ssoemu(self, *extra):
         return Proc([self.args.bin, "--port", "0", "--rate-limit", "off"] + list(extra))
 
-    def ceiling_for(self, key, size, items):
+    def best_of(self, base, item_sets, name, conns=WRK_CONNS):
+        """Runs wrk once per item set (one per round) and keeps the run with the most requests/s: on a
+        shared machine a burst of someone else's work only ever slows a run down."""
+        runs = [run_wrk(base, items, self.args.duration, self.work, "%s-%d" % (name, i), conns)
+                for i, items in enumerate(item_sets)]
+        best = max(runs, key=lambda r: r["rps"])
+        best = dict(best, non2xx=sum(r["non2xx"] for r in runs), requests=sum(r["requests"] for r in runs),
+                    rounds=len(runs), all_rps=[r["rps"] for r in runs])
+        return best
+
+    def ceiling_for(self, key, size, items, rounds, conns=WRK_CONNS):
         """The ceiling's figures for a workload: the same requests answered with a body of size bytes."""
         if key not in self.ceilings:
             c = Proc([self.args.ceiling, str(size), "4"])
             try:
-                self.ceilings[key] = run_wrk(c.base, items, self.args.duration, self.work, "ceiling-" + key)
+                self.ceilings[key] = self.best_of(c.base, [items] * rounds, "ceiling-" + key, conns)
                 self.ceilings[key]["size"] = size
             finally:
                 c.stop()
         return self.ceilings[key]
 
-    def workload(self, name, server, items, probe, ceiling_key, sampler=None):
-        """probe: one request like the items (not counted), to check it succeeds and size the ceiling."""
+    def workload(self, name, server, items, probe, ceiling_key, sampler=None, rounds=None):
+        """probe: one request like the items (not counted), to check it succeeds and size the ceiling.
+        items: the request lines, or a list of them per round (rounds that must not repeat requests)."""
         st, raw = call(server.base, probe[0], probe[1], probe[2], json.loads(probe[3]) if len(probe) > 3 else None)
         if st != 200:
             self.notes.append("%s: probe answered %d %s" % (name, st, raw[:200].decode(errors="replace")))
             self.rows.append({"name": name, "missing": True, "why": "probe %d" % st})
             return None
+        rounds = rounds or self.args.rounds
+        item_sets = items if isinstance(items[0], list) else [items] * rounds
         if sampler:
             sampler.start()
-        r = run_wrk(server.base, items, self.args.duration, self.work, name)
+        r = self.best_of(server.base, item_sets, name.split(" ")[0])
         if sampler:
             sampler.stop_flag.set()
             sampler.join()
-        c = self.ceiling_for(ceiling_key, len(raw), items)
+        c = self.ceiling_for(ceiling_key, len(raw), item_sets[0], len(item_sets))
         row = {"name": name, "size": len(raw), "rps": r["rps"], "p50": r["p50"], "p99": r["p99"],
                "requests": r["requests"], "non2xx": r["non2xx"], "socket_errors": r["socket_errors"],
                "ceil_rps": c["rps"], "ceil_p50": c["p50"], "ceil_p99": c["p99"],
-               "ratio": r["rps"] / c["rps"] if c["rps"] else 0.0}
+               "ratio": r["rps"] / c["rps"] if c["rps"] else 0.0, "all_rps": r["all_rps"],
+               "ceil_all_rps": c["all_rps"]}
         if r["non2xx"]:
             self.notes.append("%s: %d of %d responses were not 2xx" % (name, r["non2xx"], r["requests"]))
         self.rows.append(row)
-        print("  %-28s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  ceiling %9.0f req/s  ratio %.2f" % (
-            name, row["rps"], row["p50"] or 0, row["p99"] or 0, row["ceil_rps"], row["ratio"]), file=sys.stderr)
+        print("  %-28s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms  ceiling %9.0f req/s  ratio %.2f  (rounds: %s / %s)" % (
+            name, row["rps"], row["p50"] or 0, row["p99"] or 0, row["ceil_rps"], row["ratio"],
+            " ".join("%.0f" % x for x in r["all_rps"]), " ".join("%.0f" % x for x in c["all_rps"])), file=sys.stderr)
         return row
 
     # --- workloads ---------------------------------------------------------------------------------------
@@ -233,6 +249,8 @@ class Bench:
                 raise RuntimeError("Acme has %d connections, not 10" % n)
             time.sleep(0.5)
             self.figures["rss_idle_kb"] = s.status("VmRSS")
+            self.figures["rss_idle_anon_kb"] = s.status("RssAnon")
+            self.figures["rss_idle_file_kb"] = s.status("RssFile")
             sdk = ("GET", "/sdk/v1/b2b/sso", sdk_auth("session-acme-admin"))
             api = ("GET", "/v1/b2b/sso/" + ACME, API_AUTH)
             sampler = RssSampler(s)
@@ -255,8 +273,10 @@ class Bench:
             suffix = " [%s]" % db_label
             # SCIM: one per organization, so each request takes the next organization's session.
             # Organization 0 is the probe's.
-            scim = [("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(i)), '{"display_name":"bench"}')
-                    for i in range(1, n)]
+            rounds = self.args.rounds
+            per = (n - 1) // rounds
+            scim = [[("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(i)), '{"display_name":"bench"}')
+                     for i in range(1 + k * per, 1 + (k + 1) * per)] for k in range(rounds)]
             self.workload("create SCIM (SDK)" + suffix, s, scim,
                           ("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(0)), '{"display_name":"bench"}'),
                           "create-scim")
@@ -282,29 +302,55 @@ class Bench:
                     for i in range(n)]
             self.workload("create SAML (SDK, RSA)" + suffix, s, saml,
                           ("POST", "/sdk/v1/b2b/sso/saml", sdk_auth("session-acme-admin"), '{"display_name":"b"}'),
-                          "create-saml")
+                          "create-saml", rounds=1)
             self.figures["rss_after_creates_kb_" + db_label] = s.status("VmRSS")
         finally:
             s.stop()
 
     def scale(self):
         """GET latency with 100 and with 100,000 connections stored across 1,000 organizations."""
-        out = {}
-        for label, total in (("100", 100), ("100000", 100000)):
-            fx = os.path.join(self.work, "scale-%s.json" % label)
-            with open(fx, "w") as f:
-                json.dump(gen_fixtures.build(1000, 10, 10, total), f, separators=(",", ":"))
-            s = self.ssoemu("--fixtures", fx)
-            try:
-                items = [("GET", "/v1/b2b/sso/" + gen_fixtures.org_id(i), API_AUTH) for i in range(10)]
-                row = self.workload("GET, %s conns stored" % ("{:,}".format(total)), s, items, items[0], "scale")
-                out[label] = row
-            finally:
+        # Both servers run side by side and are measured in turns (A B B A A B), at SCALE_CONNS
+        # connections: at 64 a p99 is mostly queueing. As elsewhere the best turn of each counts: on a
+        # shared machine someone else's burst of work moves a p99 more than the store size could.
+        servers, items = {}, [("GET", "/v1/b2b/sso/" + gen_fixtures.org_id(i), API_AUTH) for i in range(10)]
+        try:
+            for label, total in (("100", 100), ("100000", 100000)):
+                fx = os.path.join(self.work, "scale-%s.json" % label)
+                with open(fx, "w") as f:
+                    json.dump(gen_fixtures.build(1000, 10, 10, total), f, separators=(",", ":"))
+                servers[label] = self.ssoemu("--fixtures", fx)
+            st, raw = call(servers["100"].base, *items[0])
+            if st != 200:
+                raise RuntimeError("scale probe answered %d" % st)
+            runs = {"100": [], "100000": []}
+            for turn in range(self.args.scale_rounds):
+                for label in ("100", "100000") if turn % 2 == 0 else ("100000", "100"):
+                    r = run_wrk(servers[label].base, items, self.args.duration, self.work, "scale-" + label,
+                                SCALE_CONNS)
+                    if r["non2xx"]:
+                        self.notes.append("scale %s: %d responses were not 2xx" % (label, r["non2xx"]))
+                    runs[label].append(r)
+        finally:
+            for s in servers.values():
                 s.stop()
-        if out.get("100") and out.get("100000"):
-            self.figures["scale_p50_ratio"] = out["100000"]["p50"] / out["100"]["p50"]
-            self.figures["scale_p99_ratio"] = out["100000"]["p99"] / out["100"]["p99"]
-            self.figures["scale_rps_ratio"] = out["100000"]["rps"] / out["100"]["rps"]
+        c = self.ceiling_for("scale", len(raw), items, self.args.rounds, SCALE_CONNS)
+        med = {}
+        for label, total in (("100", 100), ("100000", 100000)):
+            best = max(runs[label], key=lambda r: r["rps"])
+            m = {k: best[k] for k in ("rps", "p50", "p99")}
+            med[label] = m
+            row = {"name": "GET, %s conns stored (%d connections, best of %d)" % (
+                       "{:,}".format(total), SCALE_CONNS, len(runs[label])),
+                   "size": len(raw), "rps": m["rps"], "p50": m["p50"], "p99": m["p99"],
+                   "requests": sum(r["requests"] for r in runs[label]), "non2xx": sum(r["non2xx"] for r in runs[label]),
+                   "socket_errors": "", "ceil_rps": c["rps"], "ceil_p50": c["p50"], "ceil_p99": c["p99"],
+                   "ratio": m["rps"] / c["rps"] if c["rps"] else 0.0}
+            self.rows.append(row)
+            print("  %-28s %9.0f req/s  p50 %7.2f ms  p99 %7.2f ms" % (row["name"], m["rps"], m["p50"], m["p99"]),
+                  file=sys.stderr)
+        self.figures["scale_p50_ratio"] = med["100000"]["p50"] / med["100"]["p50"]
+        self.figures["scale_p99_ratio"] = med["100000"]["p99"] / med["100"]["p99"]
+        self.figures["scale_rps_ratio"] = med["100000"]["rps"] / med["100"]["rps"]
 
     def startup(self, n=20):
         times = []
@@ -356,6 +402,8 @@ class Bench:
         if "rss_start_kb" in f:
             lines.append("| RSS right after start (default fixtures) | %.1f MB |" % (f["rss_start_kb"] / 1024))
             lines.append("| RSS idle (after loading the GET data) | %.1f MB |" % (f["rss_idle_kb"] / 1024))
+            lines.append("| of which private (RssAnon) / shared libraries and files (RssFile) | %.1f MB / %.1f MB |" % (
+                f["rss_idle_anon_kb"] / 1024, f["rss_idle_file_kb"] / 1024))
             lines.append("| RSS under GET load (max VmRSS) | %.1f MB |" % (f["rss_load_kb"] / 1024))
             lines.append("| VmHWM after GET load | %.1f MB |" % (f["hwm_kb"] / 1024))
         for k in sorted(f):
@@ -409,9 +457,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True)
     ap.add_argument("--ceiling", required=True)
-    ap.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    ap.add_argument("--orgs", type=int, default=40000, help="organizations for the create runs (one SCIM each)")
+    ap.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    ap.add_argument("--rounds", type=int, default=2, help="wrk runs per workload; the best one counts")
+    ap.add_argument("--orgs", type=int, default=180000, help="organizations for the create runs (one SCIM each)")
     ap.add_argument("--only", default="get,create,scale,startup,rsa", help="comma-separated parts to run")
+    ap.add_argument("--scale-rounds", type=int, default=3, help="turns of the 100 vs 100,000 comparison")
     ap.add_argument("--json", help="also write the figures here")
     a = ap.parse_args()
     b = Bench(a)
