@@ -91,6 +91,31 @@ int se_h_out_connection(se_req *r, json_t *c)
 	return r->out ? 0 : se_req_internal(r);
 }
 
+int se_h_check_attribute_mapping(se_req *r)
+{
+	json_t *m = json_object_get(r->body, "attribute_mapping");
+	const char *key;
+	json_t *v;
+	if (!json_is_object(m))
+		return 0;
+	json_object_foreach(m, key, v) {
+		if (!json_is_string(v))
+			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
+	}
+	return 0;
+}
+
+int se_h_insert(se_req *r, const se_kind *k, const void *obj)
+{
+	if (se_db_begin(r->db) < 0)
+		return se_req_internal(r);
+	if (se_store_conn_insert(r->db, k, obj) < 0) {
+		se_db_rollback(r->db);
+		return se_req_internal(r);
+	}
+	return se_h_commit(r);
+}
+
 int se_h_commit(se_req *r)
 {
 	return se_db_commit(r->db) < 0 ? se_req_internal(r) : 0;

@@ -63,6 +63,14 @@ int se_h_role_assignments(se_req *r, const char *field, const char *alias, const
 /* Sets r->out to {"connection": c}, stealing c. NULL c is a 500. */
 int se_h_out_connection(se_req *r, json_t *c);
 
+/* Checks attribute_mapping, when present, is a flat object of strings (bad_request naming the key
+ * otherwise). Call after se_req_check_types has checked it is an object. */
+int se_h_check_attribute_mapping(se_req *r);
+
+/* Stores a new connection of kind k in a transaction of its own; a failure is a 500 and stores
+ * nothing. */
+int se_h_insert(se_req *r, const se_kind *k, const void *obj);
+
 /* Commits the open transaction, or answers 500. */
 int se_h_commit(se_req *r);
 

@@ -44,36 +44,12 @@ int se_h_oidc_create(se_req *r)
 		se_req_internal(r);
 		goto done;
 	}
-	if (se_db_begin(r->db) < 0) {
-		se_req_internal(r);
-		goto done;
-	}
-	if (se_store_conn_insert(r->db, k, &c) < 0) {
-		se_db_rollback(r->db);
-		se_req_internal(r);
-		goto done;
-	}
-	if (se_h_commit(r) < 0)
+	if (se_h_insert(r, k, &c) < 0)
 		goto done;
 	rc = se_h_out_connection(r, se_render_oidc(&c, r->app->cfg.public_url));
 done:
 	se_conn_release(k, &c);
 	return rc;
-}
-
-/* Checks attribute_mapping, when present, is a flat object of strings. */
-static int check_attribute_mapping(se_req *r)
-{
-	json_t *m = json_object_get(r->body, "attribute_mapping");
-	const char *key;
-	json_t *v;
-	if (!m || json_is_null(m))
-		return 0;
-	json_object_foreach (m, key, v) {
-		if (!json_is_string(v))
-			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
-	}
-	return 0;
 }
 
 /* Whether the body gives endpoint i a value (an explicit value wins over discovery). */
@@ -219,7 +195,7 @@ int se_h_oidc_update(se_req *r)
 	const char *idp = NULL;
 	const char *id = se_req_arg(r, "connection_id");
 	int rc = -1;
-	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || check_attribute_mapping(r) < 0)
+	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0)
 		goto done;
 	if (load(r, id, &c) < 0)
 		goto done;

@@ -61,16 +61,7 @@ int se_h_saml_create(se_req *r)
 		se_req_internal(r);
 		goto done;
 	}
-	if (se_db_begin(r->db) < 0) {
-		se_req_internal(r);
-		goto done;
-	}
-	if (se_store_conn_insert(r->db, k, &c) < 0) {
-		se_db_rollback(r->db);
-		se_req_internal(r);
-		goto done;
-	}
-	if (se_h_commit(r) < 0)
+	if (se_h_insert(r, k, &c) < 0)
 		goto done;
 	rc = se_h_out_connection(r, se_render_saml(&c, r->app->cfg.public_url));
 done:
@@ -164,21 +155,6 @@ static int add_verification_certificate(se_req *r, se_saml *c, json_t *cert)
 	return json_array_append(c->verification_certificates, cert) < 0 ? se_req_internal(r) : 0;
 }
 
-/* attribute_mapping, when present, must map names to strings. */
-static int check_attribute_mapping(se_req *r)
-{
-	json_t *m = json_object_get(r->body, "attribute_mapping");
-	const char *key;
-	json_t *v;
-	if (!json_is_object(m))
-		return 0;
-	json_object_foreach(m, key, v) {
-		if (!json_is_string(v))
-			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
-	}
-	return 0;
-}
-
 /* Loads the caller's SAML connection id into *c; an id of another organization is just as unknown. */
 static int load(se_req *r, const char *id, se_saml *c)
 {
@@ -212,7 +188,7 @@ static void saml_patch_release(saml_patch *p)
 static int saml_patch_prepare(se_req *r, saml_patch *p)
 {
 	const char *idp = NULL;
-	if (se_req_check_types(r, SAML_UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || check_attribute_mapping(r) < 0 ||
+	if (se_req_check_types(r, SAML_UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0 ||
 	    se_h_role_assignments(r, "saml_connection_implicit_role_assignments", NULL, NULL, &p->connection_roles) < 0 ||
 	    se_h_role_assignments(r, "saml_group_implicit_role_assignments", NULL, "group", &p->group_roles) < 0)
 		return -1;
