@@ -33,6 +33,8 @@ GLOBEX = "organization-test-bbbbbbbb-0000-4000-8000-000000000002"
 GLOBEX_SAML = "saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001"
 WRK_THREADS = 2
 WRK_CONNS = 64
+# ssoemu's --threads default, which the ceiling's thread pool copies unless --threads is given.
+DEFAULT_THREADS = 4
 SCALE_CONNS = 8
 
 
@@ -50,9 +52,17 @@ def sdk_auth(session):
 class Proc:
     """A server process whose first stdout line names its port."""
 
+    count = 0
+
     def __init__(self, argv, timeout=60):
         self.argv = argv
-        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        # BENCH_LOG_DIR keeps each server's stderr (the access log) there, for looking into failures.
+        log_dir = os.environ.get("BENCH_LOG_DIR")
+        err = subprocess.DEVNULL
+        if log_dir:
+            Proc.count += 1
+            err = open(os.path.join(log_dir, "%02d-%s.log" % (Proc.count, os.path.basename(argv[0]))), "w")
+        self.p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err)
         line = self.p.stdout.readline().decode()
         m = re.search(r":(\d+)\s*$", line)
         if not m:
@@ -165,7 +175,8 @@ class Bench:
         self.figures = {}
 
     def ssoemu(self, *extra):
-        return Proc([self.args.bin, "--port", "0", "--rate-limit", "off"] + list(extra))
+        threads = ["--threads", str(self.args.threads)] if self.args.threads else []
+        return Proc([self.args.bin, "--port", "0", "--rate-limit", "off"] + threads + list(extra))
 
     def best_of(self, base, item_sets, name, conns=WRK_CONNS):
         """Runs wrk once per item set (one per round) and keeps the run with the most requests/s: on a
@@ -180,7 +191,7 @@ class Bench:
     def ceiling_for(self, key, size, items, rounds, conns=WRK_CONNS):
         """The ceiling's figures for a workload: the same requests answered with a body of size bytes."""
         if key not in self.ceilings:
-            c = Proc([self.args.ceiling, str(size), "4"])
+            c = Proc([self.args.ceiling, str(size), str(self.args.threads or DEFAULT_THREADS)])
             try:
                 self.ceilings[key] = self.best_of(c.base, [items] * rounds, "ceiling-" + key, conns)
                 self.ceilings[key]["size"] = size
@@ -273,10 +284,10 @@ class Bench:
             suffix = " [%s]" % db_label
             # SCIM: one per organization, so each request takes the next organization's session.
             # Organization 0 is the probe's.
-            rounds = self.args.rounds
-            per = (n - 1) // rounds
+            # One round over every organization: wrk's threads take alternate lines and need not run
+            # at the same pace, so each needs room for up to about three quarters of the run.
             scim = [[("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(i)), '{"display_name":"bench"}')
-                     for i in range(1 + k * per, 1 + (k + 1) * per)] for k in range(rounds)]
+                     for i in range(1, n)]]
             self.workload("create SCIM (SDK)" + suffix, s, scim,
                           ("POST", "/sdk/v1/b2b/scim", sdk_auth(gen_fixtures.session_token(0)), '{"display_name":"bench"}'),
                           "create-scim")
@@ -458,8 +469,9 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--ceiling", required=True)
     ap.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    ap.add_argument("--threads", type=int, default=0, help="--threads for ssoemu and the ceiling (default: ssoemu's)")
     ap.add_argument("--rounds", type=int, default=2, help="wrk runs per workload; the best one counts")
-    ap.add_argument("--orgs", type=int, default=180000, help="organizations for the create runs (one SCIM each)")
+    ap.add_argument("--orgs", type=int, default=150000, help="organizations for the create runs (one SCIM each)")
     ap.add_argument("--only", default="get,create,scale,startup,rsa", help="comma-separated parts to run")
     ap.add_argument("--scale-rounds", type=int, default=3, help="turns of the 100 vs 100,000 comparison")
     ap.add_argument("--json", help="also write the figures here")
