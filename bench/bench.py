@@ -320,9 +320,10 @@ class Bench:
 
     def scale(self):
         """GET latency with 100 and with 100,000 connections stored across 1,000 organizations."""
-        # Both servers run side by side and are measured in turns (A B B A A B), at SCALE_CONNS
-        # connections: at 64 a p99 is mostly queueing. As elsewhere the best turn of each counts: on a
-        # shared machine someone else's burst of work moves a p99 more than the store size could.
+        # Both servers run side by side and are measured in turns (A B B A A B B A), at SCALE_CONNS
+        # connections: at 64 a p99 is mostly queueing. Each figure is the best of its turns (most
+        # requests/s, lowest p50, lowest p99): on a shared machine someone else's burst of work moves
+        # a sub-millisecond p99 more than the store size could.
         servers, items = {}, [("GET", "/v1/b2b/sso/" + gen_fixtures.org_id(i), API_AUTH) for i in range(10)]
         try:
             for label, total in (("100", 100), ("100000", 100000)):
@@ -347,8 +348,8 @@ class Bench:
         c = self.ceiling_for("scale", len(raw), items, self.args.rounds, SCALE_CONNS)
         med = {}
         for label, total in (("100", 100), ("100000", 100000)):
-            best = max(runs[label], key=lambda r: r["rps"])
-            m = {k: best[k] for k in ("rps", "p50", "p99")}
+            m = {"rps": max(r["rps"] for r in runs[label]), "p50": min(r["p50"] for r in runs[label]),
+                 "p99": min(r["p99"] for r in runs[label])}
             med[label] = m
             row = {"name": "GET, %s conns stored (%d connections, best of %d)" % (
                        "{:,}".format(total), SCALE_CONNS, len(runs[label])),
@@ -473,7 +474,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=2, help="wrk runs per workload; the best one counts")
     ap.add_argument("--orgs", type=int, default=150000, help="organizations for the create runs (one SCIM each)")
     ap.add_argument("--only", default="get,create,scale,startup,rsa", help="comma-separated parts to run")
-    ap.add_argument("--scale-rounds", type=int, default=3, help="turns of the 100 vs 100,000 comparison")
+    ap.add_argument("--scale-rounds", type=int, default=4, help="turns of the 100 vs 100,000 comparison")
     ap.add_argument("--json", help="also write the figures here")
     a = ap.parse_args()
     b = Bench(a)
