@@ -1,5 +1,6 @@
 /* Queries shared by the four connection kinds, generated once from their field tables. */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,9 +183,12 @@ int se_store_conn_delete(se_db *db, const se_kind *k, const char *org_id, const 
 
 int se_store_conn_each(se_db *db, const se_kind *k, const char *org_id, int (*fn)(void *obj, void *ctx), void *ctx)
 {
-	/* A statement of its own rather than the cached one: fn may run queries of the same kind. */
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(se_db_handle(db), query(k, org_id ? Q_LIST : Q_LIST_ALL), -1, &st, NULL) != SQLITE_OK)
+	/* The cached statement, unless it is already iterating (fn may run queries of the same kind):
+	 * then a statement of its own. */
+	const char *sql = query(k, org_id ? Q_LIST : Q_LIST_ALL);
+	sqlite3_stmt *st = se_db_stmt_idle(db, sql);
+	bool own = !st;
+	if (own && sqlite3_prepare_v2(se_db_handle(db), sql, -1, &st, NULL) != SQLITE_OK)
 		return SE_EDB;
 	if (org_id)
 		sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
@@ -205,6 +209,9 @@ int se_store_conn_each(se_db *db, const se_kind *k, const char *org_id, int (*fn
 	}
 	if (r == 0 && rc != SQLITE_DONE)
 		r = SE_EDB;
-	sqlite3_finalize(st);
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
 	return r;
 }

@@ -311,6 +311,19 @@ sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
 	return NULL;
 }
 
+sqlite3_stmt *se_db_stmt_idle(se_db *db, const char *sql)
+{
+	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		size_t at = (h + i) % STMT_CACHE;
+		if (db->cache[at].sql == sql)
+			return sqlite3_stmt_busy(db->cache[at].st) ? NULL : se_db_stmt(db, sql);
+		if (!db->cache[at].sql)
+			break;
+	}
+	return se_db_stmt(db, sql);
+}
+
 sqlite3 *se_db_handle(se_db *db)
 {
 	return db->h;

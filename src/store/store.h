@@ -31,6 +31,10 @@ int se_store_schema_version(void);
  * literals), reset and with bindings cleared. NULL on a preparation error. Borrowed. */
 sqlite3_stmt *se_db_stmt(se_db *db, const char *sql);
 
+/* Like se_db_stmt, but NULL, leaving it alone, when the cached statement is in the middle of a
+ * query (a caller iterating its rows runs the same query again): prepare one of your own then. */
+sqlite3_stmt *se_db_stmt_idle(se_db *db, const char *sql);
+
 /* The raw handle, for code that needs sqlite3_changes() and the like. */
 sqlite3 *se_db_handle(se_db *db);
 
