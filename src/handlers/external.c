@@ -16,23 +16,9 @@ typedef struct target {
 /* Finds external_connection_id among the SAML and OIDC connections of org_id. */
 static int find_target(se_req *r, const char *org_id, const char *id, target *ret)
 {
-	se_saml saml;
-	se_oidc oidc;
-	int rc = se_store_conn_get(r->db, se_kind_get(SE_KIND_SAML), org_id, id, &saml);
-	if (rc == 0) {
-		ret->kind = SE_KIND_SAML;
-		ret->attribute_mapping = json_incref(saml.attribute_mapping);
-		se_conn_release(se_kind_get(SE_KIND_SAML), &saml);
+	int rc = se_store_sso_target(r->db, org_id, id, &ret->kind, &ret->attribute_mapping);
+	if (rc == 0)
 		return 0;
-	}
-	if (rc == SE_ENOTFOUND)
-		rc = se_store_conn_get(r->db, se_kind_get(SE_KIND_OIDC), org_id, id, &oidc);
-	if (rc == 0) {
-		ret->kind = SE_KIND_OIDC;
-		ret->attribute_mapping = NULL;
-		se_conn_release(se_kind_get(SE_KIND_OIDC), &oidc);
-		return 0;
-	}
 	if (rc == SE_ENOTFOUND)
 		return se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
 				   "external_connection_id %s is not a SAML or OIDC connection of organization %s.", id, org_id);

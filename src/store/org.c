@@ -445,6 +445,37 @@ int se_store_external_exists(se_db *db, const char *org_id, const char *target_c
 	return 0;
 }
 
+int se_store_sso_target(se_db *db, const char *org_id, const char *id, se_kind_id *ret_kind, json_t **ret_mapping)
+{
+	static const char *const sql[] = {
+		"SELECT attribute_mapping FROM saml_connections WHERE organization_id = ? AND connection_id = ?",
+		"SELECT NULL FROM oidc_connections WHERE organization_id = ? AND connection_id = ?",
+	};
+	static const se_kind_id kinds[] = {SE_KIND_SAML, SE_KIND_OIDC};
+	for (size_t i = 0; i < 2; i++) {
+		sqlite3_stmt *st = se_db_stmt(db, sql[i]);
+		if (!st)
+			return SE_EDB;
+		sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_DONE) {
+			sqlite3_reset(st);
+			continue;
+		}
+		json_t *mapping = NULL;
+		if (rc == SQLITE_ROW && kinds[i] == SE_KIND_SAML && !(mapping = se_db_col_json(st, 0)))
+			rc = SQLITE_NOMEM;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return SE_EDB;
+		*ret_kind = kinds[i];
+		*ret_mapping = mapping;
+		return 0;
+	}
+	return SE_ENOTFOUND;
+}
+
 int se_store_external_delete_by_target(se_db *db, const char *target_connection_id, int *ret_count)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "DELETE FROM external_connections WHERE external_connection_id = ?");

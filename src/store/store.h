@@ -109,6 +109,11 @@ int se_store_conn_each(se_db *db, const se_kind *k, const char *org_id, int (*fn
 
 /* Whether org_id already has an External connection to target_connection_id. */
 int se_store_external_exists(se_db *db, const char *org_id, const char *target_connection_id, bool *ret);
+/* Finds the SAML or OIDC connection id of org_id that an External connection may point at, reading
+ * only what the External rules need: *ret_kind, and for SAML its attribute_mapping (a new
+ * reference; NULL for OIDC). SE_ENOTFOUND when org_id has neither. */
+int se_store_sso_target(se_db *db, const char *org_id, const char *id, se_kind_id *ret_kind, json_t **ret_mapping);
+
 /* Deletes the External connections of every organization that point at target_connection_id;
  * *ret_count gets how many. */
 int se_store_external_delete_by_target(se_db *db, const char *target_connection_id, int *ret_count);

@@ -12,6 +12,7 @@
 #include "model.h"
 #include "store/store.h"
 #include "testutil.h"
+#include "util.h"
 
 static int scalar_int(se_db *db, const char *sql)
 {
@@ -517,6 +518,27 @@ START_TEST(test_threads)
 }
 END_TEST
 
+START_TEST(test_sso_target)
+{
+	se_db *db;
+	se_store *s = t_store(true, &db);
+	se_kind_id kind = SE_KIND_SCIM;
+	json_t *mapping = NULL;
+	ck_assert_int_eq(se_store_sso_target(db, T_ORG_GLOBEX, T_GLOBEX_SAML, &kind, &mapping), 0);
+	ck_assert_int_eq(kind, SE_KIND_SAML);
+	ck_assert_str_eq(se_json_str(mapping, "groups"), "groups");
+	json_decref(mapping);
+	mapping = NULL;
+	ck_assert_int_eq(se_store_sso_target(db, T_ORG_GLOBEX, T_GLOBEX_OIDC, &kind, &mapping), 0);
+	ck_assert_int_eq(kind, SE_KIND_OIDC);
+	ck_assert_ptr_null(mapping);
+	/* A connection of another organization is unknown. */
+	ck_assert_int_eq(se_store_sso_target(db, T_ORG_ACME, T_GLOBEX_SAML, &kind, &mapping), SE_ENOTFOUND);
+	ck_assert_int_eq(se_store_sso_target(db, T_ORG_GLOBEX, "saml-connection-test-none", &kind, &mapping), SE_ENOTFOUND);
+	se_store_close(s);
+}
+END_TEST
+
 START_TEST(test_project)
 {
 	se_db *db;
@@ -557,6 +579,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_transaction_rollback);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_project);
+	tcase_add_test(tc, test_sso_target);
 	suite_add_tcase(s, tc);
 
 	TCase *files = tcase_create("files");
