@@ -140,7 +140,7 @@ done:
 }
 
 /* Applies every field of the body and the discovered URLs to c. */
-static int apply(se_req *r, const char *idp, const discovery *d, se_oidc *c)
+static int apply(se_req *r, const discovery *d, se_oidc *c)
 {
 	char **strs[] = {&c->display_name, &c->client_id, &c->client_secret, &c->issuer, &c->custom_scopes};
 	static const char *const fields[] = {"display_name", "client_id", "client_secret", "issuer", "custom_scopes"};
@@ -159,13 +159,9 @@ static int apply(se_req *r, const char *idp, const discovery *d, se_oidc *c)
 			*dst = copy;
 		}
 	}
-	if (idp) {
-		char *copy = strdup(idp);
-		if (!copy)
-			return se_req_internal(r);
-		free(c->identity_provider);
-		c->identity_provider = copy;
-	}
+	/* identity_provider was checked against the enum before the transaction. */
+	if (se_h_set_str(r, "identity_provider", &c->identity_provider) < 0)
+		return -1;
 	json_t *m = json_object_get(r->body, "attribute_mapping");
 	if (json_is_object(m)) {
 		json_t *copy = json_deep_copy(m);
@@ -216,7 +212,7 @@ int se_h_oidc_update(se_req *r)
 		goto done;
 	}
 	/* Loaded again under the lock: the connection may have changed or gone during the fetch. */
-	if (load(r, id, &c) < 0 || apply(r, idp, &d, &c) < 0) {
+	if (load(r, id, &c) < 0 || apply(r, &d, &c) < 0) {
 		se_db_rollback(r->db);
 		goto done;
 	}

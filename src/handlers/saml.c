@@ -231,16 +231,9 @@ static int saml_patch_apply(se_req *r, saml_patch *p, se_saml *c)
 	for (size_t i = 0; i < sizeof saml_strings / sizeof saml_strings[0]; i++)
 		if (se_h_set_str(r, saml_strings[i].field, (char **)((char *)c + saml_strings[i].offset)) < 0)
 			return -1;
-	const char *idp = NULL;
-	if (se_h_idp(r, false, &idp) < 0)
+	/* identity_provider was checked against the enum before the transaction. */
+	if (se_h_set_str(r, "identity_provider", &c->identity_provider) < 0)
 		return -1;
-	if (idp) {
-		char *copy = strdup(idp);
-		if (!copy)
-			return se_req_internal(r);
-		free(c->identity_provider);
-		c->identity_provider = copy;
-	}
 	json_t *v = json_object_get(r->body, "idp_initiated_auth_disabled");
 	if (json_is_boolean(v))
 		c->idp_initiated_auth_disabled = json_is_true(v);
@@ -424,37 +417,46 @@ static long find_by(const json_t *list, const char *key, const char *id)
 	return -1;
 }
 
-int se_h_saml_delete_verification_certificate(se_req *r)
+/* What differs between the two deletes: the list, its id key, and its errors. */
+typedef struct item_kind {
+	size_t list;          /* offsetof the list in se_saml */
+	const char *id_param; /* the id's path parameter, also its key in the list and the answer */
+	se_error_id not_found;
+	const char *what; /* for messages */
+	bool keep_last_when_active;
+} item_kind;
+
+/* Removes one item of a SAML connection's list, in one transaction. */
+static int delete_item(se_req *r, const item_kind *ik)
 {
 	const se_kind *k = se_kind_get(SE_KIND_SAML);
-	const char *cert_id = se_req_arg(r, "certificate_id");
+	const char *item_id = se_req_arg(r, ik->id_param);
 	se_saml c = {0};
 	int rc = -1;
 	if (se_db_begin(r->db) < 0)
 		return se_req_internal(r);
 	if (load(r, se_req_arg(r, "connection_id"), &c) < 0)
 		goto fail;
-	long i = find_by(c.verification_certificates, "certificate_id", cert_id);
+	json_t *list = *(json_t **)((char *)&c + ik->list);
+	long i = find_by(list, ik->id_param, item_id);
 	if (i < 0) {
-		se_req_fail(r, SE_ERR_VERIFICATION_KEY_NOT_FOUND,
-			    "Verification certificate %s could not be found on SAML connection %s.", cert_id ? cert_id : "",
+		se_req_fail(r, ik->not_found, "%s %s could not be found on SAML connection %s.", ik->what,
+			    item_id ? item_id : "", c.connection_id);
+		goto fail;
+	}
+	if (ik->keep_last_when_active && json_array_size(list) == 1 && strcmp(se_saml_status(&c), "active") == 0) {
+		se_req_fail(r, SE_ERR_CANNOT_DELETE_LAST_VERIFICATION_KEY,
+			    "%s %s is the last one of active SAML connection %s and cannot be deleted.", ik->what, item_id,
 			    c.connection_id);
 		goto fail;
 	}
-	if (json_array_size(c.verification_certificates) == 1 && strcmp(se_saml_status(&c), "active") == 0) {
-		se_req_fail(r, SE_ERR_CANNOT_DELETE_LAST_VERIFICATION_KEY,
-			    "Verification certificate %s is the last one of active SAML connection %s and cannot be deleted.",
-			    cert_id, c.connection_id);
-		goto fail;
-	}
-	if (json_array_remove(c.verification_certificates, (size_t)i) < 0 ||
-	    se_store_conn_update(r->db, k, &c) < 0) {
+	if (json_array_remove(list, (size_t)i) < 0 || se_store_conn_update(r->db, k, &c) < 0) {
 		se_req_internal(r);
 		goto fail;
 	}
 	if (se_h_commit(r) < 0)
 		goto done;
-	r->out = json_pack("{s:s}", "certificate_id", cert_id);
+	r->out = json_pack("{s:s}", ik->id_param, item_id);
 	rc = r->out ? 0 : se_req_internal(r);
 	goto done;
 fail:
@@ -464,35 +466,16 @@ done:
 	return rc;
 }
 
+int se_h_saml_delete_verification_certificate(se_req *r)
+{
+	static const item_kind ik = {offsetof(se_saml, verification_certificates), "certificate_id",
+				     SE_ERR_VERIFICATION_KEY_NOT_FOUND, "Verification certificate", true};
+	return delete_item(r, &ik);
+}
+
 int se_h_saml_delete_encryption_private_key(se_req *r)
 {
-	const se_kind *k = se_kind_get(SE_KIND_SAML);
-	const char *key_id = se_req_arg(r, "private_key_id");
-	se_saml c = {0};
-	int rc = -1;
-	if (se_db_begin(r->db) < 0)
-		return se_req_internal(r);
-	if (load(r, se_req_arg(r, "connection_id"), &c) < 0)
-		goto fail;
-	long i = find_by(c.encryption_private_keys, "private_key_id", key_id);
-	if (i < 0) {
-		se_req_fail(r, SE_ERR_ENCRYPTION_KEY_NOT_FOUND,
-			    "Encryption private key %s could not be found on SAML connection %s.", key_id ? key_id : "",
-			    c.connection_id);
-		goto fail;
-	}
-	if (json_array_remove(c.encryption_private_keys, (size_t)i) < 0 || se_store_conn_update(r->db, k, &c) < 0) {
-		se_req_internal(r);
-		goto fail;
-	}
-	if (se_h_commit(r) < 0)
-		goto done;
-	r->out = json_pack("{s:s}", "private_key_id", key_id);
-	rc = r->out ? 0 : se_req_internal(r);
-	goto done;
-fail:
-	se_db_rollback(r->db);
-done:
-	se_conn_release(k, &c);
-	return rc;
+	static const item_kind ik = {offsetof(se_saml, encryption_private_keys), "private_key_id",
+				     SE_ERR_ENCRYPTION_KEY_NOT_FOUND, "Encryption private key", false};
+	return delete_item(r, &ik);
 }
