@@ -146,16 +146,20 @@ fail:
 	return SE_ENOMEM;
 }
 
-const char *se_conn_text(const se_kind *k, const void *obj, const char *column)
+char **se_conn_text_slot(const se_kind *k, void *obj, const char *column)
 {
 	for (size_t i = 0; i < k->n_fields; i++) {
 		const se_field *f = &k->fields[i];
-		if (f->type == SE_FIELD_TEXT && strcmp(f->column, column) == 0) {
-			const char *s = *(char *const *)((const char *)obj + f->offset);
-			return s ? s : "";
-		}
+		if (f->type == SE_FIELD_TEXT && strcmp(f->column, column) == 0)
+			return (char **)((char *)obj + f->offset);
 	}
-	return "";
+	return NULL;
+}
+
+const char *se_conn_text(const se_kind *k, const void *obj, const char *column)
+{
+	char **slot = se_conn_text_slot(k, (void *)obj, column);
+	return slot && *slot ? *slot : "";
 }
 
 void se_org_release(se_org *o)

@@ -144,6 +144,9 @@ int se_conn_fill_defaults(const se_kind *k, void *obj);
 /* Deep copy of obj into *ret (zeroed first). Returns 0 or SE_ENOMEM. */
 int se_conn_copy(const se_kind *k, const void *obj, void *ret);
 
+/* The slot of text field column in a connection struct of kind k; NULL when the kind has none. */
+char **se_conn_text_slot(const se_kind *k, void *obj, const char *column);
+
 /* The text field column of a connection struct of kind k; "" when the kind has no such field. */
 const char *se_conn_text(const se_kind *k, const void *obj, const char *column);
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "ids.h"
 #include "rbac.h"
 #include "util.h"
 
@@ -102,6 +103,23 @@ int se_h_check_attribute_mapping(se_req *r)
 		if (!json_is_string(v))
 			return se_req_fail(r, SE_ERR_BAD_REQUEST, "attribute_mapping.%s must be a string.", key);
 	}
+	return 0;
+}
+
+int se_h_conn_new(se_req *r, const se_kind *k, void *obj)
+{
+	const char *idp = "generic";
+	if (se_req_check_types(r, "display_name:s identity_provider:s") < 0 || se_h_idp(r, k->id == SE_KIND_SCIM, &idp) < 0)
+		return -1;
+	char **id = se_conn_text_slot(k, obj, "connection_id");
+	char **org = se_conn_text_slot(k, obj, "organization_id");
+	char **name = se_conn_text_slot(k, obj, "display_name");
+	char **provider = se_conn_text_slot(k, obj, "identity_provider");
+	*org = strdup(r->org.organization_id);
+	*name = strdup(se_json_str(r->body, "display_name") ? se_json_str(r->body, "display_name") : "");
+	*provider = strdup(idp);
+	if (se_id_new(k->id_prefix, id) < 0 || !*org || !*name || !*provider)
+		return se_req_internal(r);
 	return 0;
 }
 

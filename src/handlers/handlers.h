@@ -67,6 +67,12 @@ int se_h_out_connection(se_req *r, json_t *c);
  * otherwise). Call after se_req_check_types has checked it is an object. */
 int se_h_check_attribute_mapping(se_req *r);
 
+/* The start of every create: checks display_name and identity_provider (against the SCIM enum
+ * for SE_KIND_SCIM, the SSO one otherwise; "generic" when absent) and sets a new connection_id,
+ * the caller's organization_id, display_name and identity_provider of obj, a zeroed struct of kind
+ * k. Returns 0, or -1 with the error recorded. */
+int se_h_conn_new(se_req *r, const se_kind *k, void *obj);
+
 /* Stores a new connection of kind k in a transaction of its own; a failure is a 500 and stores
  * nothing. */
 int se_h_insert(se_req *r, const se_kind *k, const void *obj);

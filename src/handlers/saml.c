@@ -42,22 +42,15 @@ int se_h_saml_create(se_req *r)
 {
 	const se_kind *k = se_kind_get(SE_KIND_SAML);
 	se_saml c = {0};
-	const char *idp = "generic";
 	json_t *cert = NULL;
 	int rc = -1;
-	if (se_req_check_types(r, "display_name:s identity_provider:s") < 0 || se_h_idp(r, false, &idp) < 0)
+	if (se_h_conn_new(r, k, &c) < 0 || signing_certificate(r, NULL, &cert) < 0)
 		goto done;
-	if (signing_certificate(r, NULL, &cert) < 0)
-		goto done;
-	c.organization_id = strdup(r->org.organization_id);
-	c.display_name = se_strdup(se_json_str(r->body, "display_name"));
-	c.identity_provider = strdup(idp);
 	c.nameid_format = strdup("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
 	c.attribute_mapping = json_pack("{s:s, s:s}", "email", "email", "full_name", "name");
 	c.signing_certificates = json_pack("[o]", cert);
 	cert = NULL;
-	if (se_id_new(k->id_prefix, &c.connection_id) < 0 || !c.organization_id || !c.identity_provider ||
-	    !c.nameid_format || !c.attribute_mapping || !c.signing_certificates || se_conn_fill_defaults(k, &c) < 0) {
+	if (!c.nameid_format || !c.attribute_mapping || !c.signing_certificates || se_conn_fill_defaults(k, &c) < 0) {
 		se_req_internal(r);
 		goto done;
 	}

@@ -42,16 +42,11 @@ int se_h_scim_create(se_req *r)
 {
 	const se_kind *k = se_kind_get(SE_KIND_SCIM);
 	se_scim c = {0}, existing;
-	const char *idp = "generic";
 	char token[SCIM_TOKEN_LEN + 1];
 	int rc = -1;
-	if (se_req_check_types(r, "display_name:s identity_provider:s") < 0 || se_h_idp(r, true, &idp) < 0)
+	if (se_h_conn_new(r, k, &c) < 0)
 		goto done;
-	c.organization_id = strdup(r->org.organization_id);
-	c.display_name = se_strdup(se_json_str(r->body, "display_name"));
-	c.identity_provider = strdup(idp);
-	if (se_id_new(k->id_prefix, &c.connection_id) < 0 || !c.organization_id || !c.identity_provider ||
-	    se_conn_fill_defaults(k, &c) < 0) {
+	if (se_conn_fill_defaults(k, &c) < 0) {
 		se_req_internal(r);
 		goto done;
 	}
