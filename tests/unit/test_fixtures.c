@@ -401,16 +401,12 @@ static char tmpdir[64];
 
 static void tmp_setup(void)
 {
-	strcpy(tmpdir, "/tmp/ssoemu-test-fixtures-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof tmpdir, "fixtures");
 }
 
 static void tmp_teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	t_tmpdir_remove(tmpdir);
 }
 
 static void write_file(const char *path, const char *text)

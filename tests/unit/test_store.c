@@ -24,21 +24,16 @@ static int scalar_int(se_db *db, const char *sql)
 	return v;
 }
 
-/* A temporary directory for database files, removed with its files at the end. */
 static char tmpdir[64];
 
 static void tmp_setup(void)
 {
-	strcpy(tmpdir, "/tmp/ssoemu-test-store-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	t_tmpdir_make(tmpdir, sizeof tmpdir, "store");
 }
 
 static void tmp_teardown(void)
 {
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmpdir);
+	t_tmpdir_remove(tmpdir);
 }
 
 START_TEST(test_open_memory)

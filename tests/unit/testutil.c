@@ -66,3 +66,17 @@ bool t_match(const char *s, const char *re)
 	regfree(&rx);
 	return ok;
 }
+
+void t_tmpdir_make(char *dir, size_t size, const char *what)
+{
+	ck_assert_int_lt(snprintf(dir, size, "/tmp/ssoemu-test-%s-XXXXXX", what), (int)size);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+void t_tmpdir_remove(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+}

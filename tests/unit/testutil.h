@@ -32,6 +32,13 @@ json_t *t_default_fixtures(void);
 /* The project of db (new snapshot; drop with se_project_unref). Fails the test on error. */
 se_project *t_project(se_db *db);
 
+/* Makes a new directory /tmp/ssoemu-test-<what>-XXXXXX into dir (size >= 64); fails the test on
+ * error. */
+void t_tmpdir_make(char *dir, size_t size, const char *what);
+
+/* Removes dir and everything in it. */
+void t_tmpdir_remove(const char *dir);
+
 /* Whether s matches the POSIX extended regular expression re in full. */
 bool t_match(const char *s, const char *re);
 
