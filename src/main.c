@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "server.h"
-#include "util.h"
+#include "core/app.h"
+#include "http/server.h"
+#include "util/util.h"
 
 #define EXIT_USAGE 2
 

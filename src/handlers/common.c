@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
-#include "ids.h"
-#include "rbac.h"
-#include "util.h"
+#include "model/ids.h"
+#include "model/rbac.h"
+#include "util/util.h"
 
 int se_h_idp(se_req *r, bool scim, const char **ret)
 {

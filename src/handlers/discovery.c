@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
-#include "util.h"
+#include "util/util.h"
 
 /* RFC 5321 caps a forward path at 256 octets; addresses longer than that cannot exist. */
 #define EMAIL_MAX 254

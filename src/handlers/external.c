@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
-#include "ids.h"
-#include "render/render.h"
-#include "util.h"
+#include "model/ids.h"
+#include "model/render.h"
+#include "util/util.h"
 
 /* The connection an External connection points at. */
 typedef struct target {

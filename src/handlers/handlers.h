@@ -3,7 +3,7 @@
 #ifndef SE_HANDLERS_H
 #define SE_HANDLERS_H
 
-#include "req.h"
+#include "request/req.h"
 
 /* sso.c */
 int se_h_sso_get(se_req *r);

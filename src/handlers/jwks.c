@@ -2,7 +2,7 @@
  * backend clients fetch it to verify JWTs locally (GET /v1/b2b/sessions/jwks/{project_id}). */
 #include <stdlib.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "handlers/handlers.h"
 
 int se_h_sessions_jwks(se_req *r)
@@ -11,10 +11,10 @@ int se_h_sessions_jwks(se_req *r)
 	/* No credentials are needed (the clients fetch it without), but only our project has keys. */
 	if (!se_crypto_streq(se_req_arg(r, "project_id"), r->project->project_id))
 		return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
-	if (se_crypto_jwt_key_jwk(r->app->jwt_key, &n, &e) < 0)
+	if (se_crypto_jwt_key_jwk(r->jwt_key, &n, &e) < 0)
 		return se_req_internal(r);
 	r->out = json_pack("{s:[{s:s, s:s, s:s, s:s, s:s, s:s}]}", "keys", "kty", "RSA", "use", "sig", "alg", "RS256",
-			   "kid", se_crypto_jwt_key_kid(r->app->jwt_key), "n", n, "e", e);
+			   "kid", se_crypto_jwt_key_kid(r->jwt_key), "n", n, "e", e);
 	free(n);
 	free(e);
 	return r->out ? 0 : se_req_internal(r);

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fetch.h"
+#include "outbound/fetch.h"
 #include "handlers/handlers.h"
-#include "ids.h"
-#include "render/render.h"
-#include "util.h"
+#include "model/ids.h"
+#include "model/render.h"
+#include "util/util.h"
 
 #define DISCOVERY_PATH "/.well-known/openid-configuration"
 
@@ -41,7 +41,7 @@ int se_h_oidc_create(se_req *r)
 	}
 	if (se_h_insert(r, k, &c) < 0)
 		goto done;
-	rc = se_h_out_connection(r, se_render_oidc(&c, r->app->cfg.public_url));
+	rc = se_h_out_connection(r, se_render_oidc(&c, r->cfg->public_url));
 done:
 	se_conn_release(k, &c);
 	return rc;
@@ -216,7 +216,7 @@ int se_h_oidc_update(se_req *r)
 		se_req_internal(r);
 		goto done;
 	}
-	if (se_h_commit(r) < 0 || se_h_out_connection(r, se_render_oidc(&c, r->app->cfg.public_url)) < 0)
+	if (se_h_commit(r) < 0 || se_h_out_connection(r, se_render_oidc(&c, r->cfg->public_url)) < 0)
 		goto done;
 	if (warning && json_object_set(r->out, "warning", warning) < 0) {
 		se_req_internal(r);

@@ -4,13 +4,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
-#include "fetch.h"
+#include "crypto/crypto.h"
+#include "outbound/fetch.h"
 #include "handlers/handlers.h"
-#include "ids.h"
-#include "metadata.h"
-#include "render/render.h"
-#include "util.h"
+#include "model/ids.h"
+#include "outbound/metadata.h"
+#include "model/render.h"
+#include "util/util.h"
 
 /* A signing certificate object {certificate_id, certificate, issuer, created_at, expires_at,
  * updated_at} made from key_pem (NULL: a new key) at time now. */
@@ -56,7 +56,7 @@ int se_h_saml_create(se_req *r)
 	}
 	if (se_h_insert(r, k, &c) < 0)
 		goto done;
-	rc = se_h_out_connection(r, se_render_saml(&c, r->app->cfg.public_url));
+	rc = se_h_out_connection(r, se_render_saml(&c, r->cfg->public_url));
 done:
 	json_decref(cert);
 	se_conn_release(k, &c);
@@ -285,7 +285,7 @@ static int save(se_req *r, const se_saml *c)
 	}
 	if (se_h_commit(r) < 0)
 		return -1;
-	return se_h_out_connection(r, se_render_saml(c, r->app->cfg.public_url));
+	return se_h_out_connection(r, se_render_saml(c, r->cfg->public_url));
 }
 
 int se_h_saml_update(se_req *r)

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "handlers/handlers.h"
-#include "ids.h"
-#include "render/render.h"
-#include "util.h"
+#include "model/ids.h"
+#include "model/render.h"
+#include "util/util.h"
 
 #define SCIM_TOKEN_LEN 48
 /* A bearer token lives one year (API.md section 3, chosen). */
@@ -70,7 +70,7 @@ int se_h_scim_create(se_req *r)
 	}
 	if (se_h_commit(r) < 0)
 		goto done;
-	rc = se_h_out_connection(r, se_render_scim(&c, r->app->cfg.public_url, token, NULL));
+	rc = se_h_out_connection(r, se_render_scim(&c, r->cfg->public_url, token, NULL));
 done:
 	OPENSSL_cleanse(token, sizeof token);
 	se_conn_release(k, &c);
@@ -120,7 +120,7 @@ int se_h_scim_get(se_req *r)
 	}
 	if (g < 0)
 		return se_req_internal(r);
-	int rc = se_h_out_connection(r, se_render_scim(&c, r->app->cfg.public_url, NULL, NULL));
+	int rc = se_h_out_connection(r, se_render_scim(&c, r->cfg->public_url, NULL, NULL));
 	se_conn_release(k, &c);
 	return rc;
 }
@@ -174,7 +174,7 @@ int se_h_scim_update(se_req *r)
 	}
 	if (se_h_commit(r) < 0)
 		goto done;
-	rc = se_h_out_connection(r, se_render_scim(&c, r->app->cfg.public_url, NULL, NULL));
+	rc = se_h_out_connection(r, se_render_scim(&c, r->cfg->public_url, NULL, NULL));
 	goto done;
 fail:
 	se_db_rollback(r->db);
@@ -414,7 +414,7 @@ static int rotate(se_req *r, rotate_step step)
 	}
 	if (se_h_commit(r) < 0)
 		goto done;
-	rc = se_h_out_connection(r, se_render_scim(&c, r->app->cfg.public_url, NULL, *token ? token : NULL));
+	rc = se_h_out_connection(r, se_render_scim(&c, r->cfg->public_url, NULL, *token ? token : NULL));
 	goto done;
 fail:
 	se_db_rollback(r->db);

@@ -3,10 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
+#include "auth/auth.h"
 #include "handlers/handlers.h"
-#include "render/render.h"
-#include "session.h"
+#include "model/render.h"
+#include "auth/session.h"
 
 int se_h_bootstrap(se_req *r)
 {
@@ -29,7 +29,7 @@ int se_h_events(se_req *r)
 int se_h_sessions_authenticate(se_req *r)
 {
 	char *jwt = NULL;
-	if (se_session_jwt(r->app, r->project, &r->session, &r->member, &r->org, r->now, &jwt) < 0)
+	if (se_session_jwt(r->jwt_key, r->project, &r->session, &r->member, &r->org, r->now, &jwt) < 0)
 		return se_req_internal(r);
 	r->out = json_pack("{s:o, s:o, s:o, s:s, s:s}", "member_session",
 			   se_render_member_session(&r->session, &r->member, &r->org), "member",

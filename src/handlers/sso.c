@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
+#include "store/cache.h"
 #include "handlers/handlers.h"
-#include "render/render.h"
-#include "util.h"
+#include "model/render.h"
+#include "util/util.h"
 
 typedef struct list_ctx {
 	const se_kind *kind;
@@ -33,20 +33,20 @@ int se_h_sso_get(se_req *r)
 	/* The rendered lists are cached per organization until the next write (cache.h). */
 	uint64_t gen = se_cache_generation();
 	size_t len;
-	if (se_cache_get(r->app->store, r->org.organization_id, &r->out_text, &len) == 0)
+	if (se_cache_get(r->store, r->org.organization_id, &r->out_text, &len) == 0)
 		return 0;
 	r->out = json_object();
 	if (!r->out)
 		return se_req_internal(r);
 	for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++) {
-		list_ctx ctx = {se_kind_get(lists[i].kind), r->app->cfg.public_url, json_array()};
+		list_ctx ctx = {se_kind_get(lists[i].kind), r->cfg->public_url, json_array()};
 		if (!ctx.arr || json_object_set_new(r->out, lists[i].key, ctx.arr) < 0 ||
 		    se_store_conn_each(r->db, ctx.kind, r->org.organization_id, list_one, &ctx) != 0)
 			return se_req_internal(r);
 	}
 	char *text = se_json_dump(r->out);
 	if (text) {
-		se_cache_put(r->app->store, r->org.organization_id, gen, text, strlen(text));
+		se_cache_put(r->store, r->org.organization_id, gen, text, strlen(text));
 		free(text);
 	}
 	return 0;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
+#include "util/errors_code.h"
 #include "store/store.h"
 
 enum { Q_GET, Q_GET_ANY, Q_INSERT, Q_UPDATE, Q_DELETE, Q_LIST, Q_LIST_ALL, Q__COUNT };

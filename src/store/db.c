@@ -12,9 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cache.h"
-#include "errors_code.h"
-#include "util.h"
+#include "store/cache.h"
+#include "util/errors_code.h"
+#include "util/util.h"
 
 extern const char *const se_schema_sql[];
 extern const char *const se_schema_sql_names[];

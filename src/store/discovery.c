@@ -1,5 +1,5 @@
 /* The query behind SSO discovery: which organizations allow an email domain. */
-#include "errors_code.h"
+#include "util/errors_code.h"
 #include "store/store.h"
 
 int se_store_org_ids_by_domain(se_db *db, const char *domain, int (*fn)(const char *org_id, void *ctx), void *ctx)

@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "errors_code.h"
+#include "model/model.h"
+#include "util/errors_code.h"
 #include "store/store.h"
 
 static int step_done(sqlite3_stmt *st)

@@ -7,7 +7,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 
-#include "model.h"
+#include "model/model.h"
 
 typedef struct se_store se_store;
 typedef struct se_db se_db;
@@ -61,7 +61,6 @@ int se_store_clear(se_db *db);
 
 /* --- project ---------------------------------------------------------------------------------- */
 
-typedef struct se_project se_project;
 
 /* Loads the project row into a new snapshot (refs = 1). SE_ENOTFOUND when there is none. */
 int se_store_project_get(se_db *db, se_project **ret);

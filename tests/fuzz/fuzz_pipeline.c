@@ -12,12 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app.h"
-#include "errors_code.h"
-#include "fetch.h"
-#include "http.h"
-#include "pipeline.h"
-#include "util.h"
+#include "core/app.h"
+#include "util/errors_code.h"
+#include "outbound/fetch.h"
+#include "request/http.h"
+#include "http/dispatch.h"
+#include "util/util.h"
 
 #define INPUT_MAX (64 * 1024)
 /* The database only grows under fuzzing: start again from the fixtures now and then so that lists
@@ -240,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		in.body = NULL;
 
 	se_http_out out;
-	se_pipeline_handle(&app, &in, &out);
+	se_dispatch(&app, &in, &out);
 	/* Every answer is a complete response. */
 	if (out.status < 100 || out.status > 599 || (out.body_len && !out.body))
 		abort();

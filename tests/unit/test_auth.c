@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth.h"
-#include "crypto.h"
-#include "errors_code.h"
+#include "auth/auth.h"
+#include "crypto/crypto.h"
+#include "util/errors_code.h"
 #include "testutil.h"
 
 /* "Basic " + base64(plain), as a client builds it. */

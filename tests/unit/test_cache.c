@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "errors_code.h"
+#include "store/cache.h"
+#include "util/errors_code.h"
 #include "testutil.h"
 
 static int owner_a, owner_b;

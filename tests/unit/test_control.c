@@ -8,14 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "app.h"
-#include "control.h"
-#include "crypto.h"
-#include "errors_code.h"
-#include "fixtures.h"
-#include "http.h"
-#include "pipeline.h"
-#include "reqlog.h"
+#include "core/app.h"
+#include "control/control.h"
+#include "crypto/crypto.h"
+#include "util/errors_code.h"
+#include "store/fixtures.h"
+#include "request/http.h"
+#include "http/dispatch.h"
+#include "core/reqlog.h"
 #include "testutil.h"
 
 static se_app app;
@@ -53,7 +53,7 @@ static json_t *call(const char *method, const char *path, const char *query_limi
 		in.query[0].value = query_limit;
 		in.n_query = 1;
 	}
-	se_pipeline_handle(&app, &in, out);
+	se_dispatch(&app, &in, out);
 	json_t *doc = json_loadb(out->body, out->body_len, 0, NULL);
 	ck_assert_ptr_nonnull(doc);
 	return doc;

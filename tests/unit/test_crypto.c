@@ -18,8 +18,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "crypto.h"
-#include "errors_code.h"
+#include "crypto/crypto.h"
+#include "util/errors_code.h"
 
 /* A fixed RSA 2048 key in PKCS#1 form and the same key in PKCS#8 form, so tests need no key generation. */
 static const char key_pkcs1[] = "-----BEGIN RSA PRIVATE KEY-----\n"

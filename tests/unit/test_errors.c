@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors.h"
+#include "request/errors.h"
 #include "testutil.h"
 
 static bool known_status(int s)

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "faults.h"
+#include "util/errors_code.h"
+#include "core/faults.h"
 
 static se_faults *set(void)
 {

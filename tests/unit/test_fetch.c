@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "errors_code.h"
-#include "fetch.h"
+#include "util/errors_code.h"
+#include "outbound/fetch.h"
 
 /* --- a scripted loopback HTTP server ------------------------------------------------------------- */
 

@@ -7,9 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "errors_code.h"
-#include "fixtures.h"
-#include "model.h"
+#include "util/errors_code.h"
+#include "store/fixtures.h"
+#include "model/model.h"
 #include "testutil.h"
 
 static int count_conn(void *obj, void *ctx)

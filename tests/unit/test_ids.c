@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "ids.h"
+#include "util/errors_code.h"
+#include "model/ids.h"
 #include "testutil.h"
 
 START_TEST(test_format)

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "metadata.h"
+#include "util/errors_code.h"
+#include "outbound/metadata.h"
 
 #define MD "urn:oasis:names:tc:SAML:2.0:metadata"
 #define DS "http://www.w3.org/2000/09/xmldsig#"

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "errors_code.h"
-#include "ratelimit.h"
+#include "util/errors_code.h"
+#include "core/ratelimit.h"
 
 static se_ratelimit *limiter(unsigned n, unsigned s)
 {

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "rbac.h"
+#include "util/errors_code.h"
+#include "model/rbac.h"
 #include "testutil.h"
 
 static json_t *default_policy(void)

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "rbac.h"
-#include "render/render.h"
+#include "model/model.h"
+#include "model/rbac.h"
+#include "model/render.h"
 #include "testutil.h"
 
 #define PUBLIC_URL "https://sso.example.test"

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "reqlog.h"
+#include "util/errors_code.h"
+#include "core/reqlog.h"
 
 static se_reqlog *ring(size_t n)
 {

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errors_code.h"
-#include "router.h"
-#include "routes.h"
+#include "util/errors_code.h"
+#include "request/router.h"
+#include "core/routes.h"
 
 static int h_a(se_req *r)
 {

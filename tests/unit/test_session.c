@@ -7,8 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto.h"
-#include "session.h"
+#include "crypto/crypto.h"
+#include "auth/session.h"
 #include "testutil.h"
 
 #define ALICE_SESSION "member-session-test-aaaaaaaa-0000-4000-8000-0000000005a1"
@@ -39,7 +39,7 @@ static se_error_id auth_at(const char *jwt, time_t now)
 {
 	se_session s = {0};
 	se_member m = {0};
-	se_error_id e = se_session_jwt_authenticate(&app, project, db, jwt, now, &s, &m);
+	se_error_id e = se_session_jwt_authenticate(app.jwt_key, project, db, jwt, now, &s, &m);
 	if (e == SE_ERR_NONE) {
 		ck_assert_str_eq(s.member_session_id, ALICE_SESSION);
 		ck_assert_str_eq(m.member_id, T_MEMBER_ALICE);
@@ -83,7 +83,7 @@ static char *alice_jwt(time_t now)
 	ck_assert_int_eq(se_store_session_by_id(db, ALICE_SESSION, &s), 0);
 	ck_assert_int_eq(se_store_member_get(db, T_MEMBER_ALICE, &m), 0);
 	ck_assert_int_eq(se_store_org_get(db, T_ORG_ACME, false, &o), 0);
-	ck_assert_int_eq(se_session_jwt(&app, project, &s, &m, &o, now, &jwt), 0);
+	ck_assert_int_eq(se_session_jwt(app.jwt_key, project, &s, &m, &o, now, &jwt), 0);
 	se_session_release(&s);
 	se_member_release(&m);
 	se_org_release(&o);

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "errors_code.h"
-#include "model.h"
+#include "util/errors_code.h"
+#include "model/model.h"
 #include "store/store.h"
 #include "testutil.h"
-#include "util.h"
+#include "util/util.h"
 
 static int scalar_int(se_db *db, const char *sql)
 {

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fixtures.h"
+#include "store/fixtures.h"
 
 json_t *t_default_fixtures(void)
 {

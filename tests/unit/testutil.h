@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "app.h"
+#include "core/app.h"
 #include "store/store.h"
 
 #define T_PROJECT_ID "project-test-11111111-1111-4111-8111-111111111111"

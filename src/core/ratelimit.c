@@ -1,0 +1,169 @@
+/* Token buckets per credential and operation, in a bounded hash table under one lock. */
+#include "core/ratelimit.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/errors_code.h"
+
+#define SLOTS 4096
+/* At most this many buckets: past it, buckets that are full again (idle clients) are dropped. */
+#define MAX_BUCKETS 65536
+
+typedef struct bucket {
+	struct bucket *next;
+	unsigned char key[32]; /* SHA-256 of credential and operation: no token kept in memory */
+	double tokens;
+	double updated;
+} bucket;
+
+struct se_ratelimit {
+	pthread_mutex_t lock;
+	unsigned requests, seconds;
+	size_t count;
+	bucket *slots[SLOTS];
+};
+
+int se_ratelimit_new(unsigned requests, unsigned seconds, se_ratelimit **ret)
+{
+	se_ratelimit *rl = calloc(1, sizeof *rl);
+	if (!rl)
+		return SE_ENOMEM;
+	pthread_mutex_init(&rl->lock, NULL);
+	rl->requests = requests;
+	rl->seconds = seconds ? seconds : 1;
+	*ret = rl;
+	return 0;
+}
+
+static void clear_locked(se_ratelimit *rl)
+{
+	for (size_t i = 0; i < SLOTS; i++) {
+		while (rl->slots[i]) {
+			bucket *b = rl->slots[i];
+			rl->slots[i] = b->next;
+			free(b);
+		}
+	}
+	rl->count = 0;
+}
+
+void se_ratelimit_free(se_ratelimit *rl)
+{
+	if (!rl)
+		return;
+	clear_locked(rl);
+	pthread_mutex_destroy(&rl->lock);
+	free(rl);
+}
+
+void se_ratelimit_set(se_ratelimit *rl, unsigned requests, unsigned seconds)
+{
+	pthread_mutex_lock(&rl->lock);
+	rl->requests = requests;
+	rl->seconds = seconds ? seconds : 1;
+	clear_locked(rl);
+	pthread_mutex_unlock(&rl->lock);
+}
+
+void se_ratelimit_get(se_ratelimit *rl, unsigned *ret_requests, unsigned *ret_seconds)
+{
+	pthread_mutex_lock(&rl->lock);
+	*ret_requests = rl->requests;
+	*ret_seconds = rl->seconds;
+	pthread_mutex_unlock(&rl->lock);
+}
+
+void se_ratelimit_clear(se_ratelimit *rl)
+{
+	pthread_mutex_lock(&rl->lock);
+	clear_locked(rl);
+	pthread_mutex_unlock(&rl->lock);
+}
+
+static void refill(const se_ratelimit *rl, bucket *b, double now)
+{
+	double rate = (double)rl->requests / rl->seconds;
+	if (now > b->updated) {
+		b->tokens = fmin((double)rl->requests, b->tokens + (now - b->updated) * rate);
+		b->updated = now;
+	}
+}
+
+/* Drops the buckets that have refilled completely: they behave exactly like absent ones. */
+static void sweep_locked(se_ratelimit *rl, double now)
+{
+	for (size_t i = 0; i < SLOTS; i++) {
+		for (bucket **p = &rl->slots[i]; *p;) {
+			refill(rl, *p, now);
+			if ((*p)->tokens >= rl->requests) {
+				bucket *b = *p;
+				*p = b->next;
+				free(b);
+				rl->count--;
+			} else {
+				p = &(*p)->next;
+			}
+		}
+	}
+}
+
+int se_ratelimit_take(se_ratelimit *rl, const char *credential, size_t operation, double now,
+		      unsigned *ret_retry_after)
+{
+	unsigned char key[32];
+	/* Off (--rate-limit off): no digest and no bucket. */
+	pthread_mutex_lock(&rl->lock);
+	bool off = rl->requests == 0;
+	pthread_mutex_unlock(&rl->lock);
+	if (off)
+		return 0;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL) || !EVP_DigestUpdate(md, &operation, sizeof operation) ||
+	    !EVP_DigestUpdate(md, credential, strlen(credential)) || !EVP_DigestFinal_ex(md, key, NULL)) {
+		EVP_MD_CTX_free(md);
+		return 0; /* without a digest, let the request through */
+	}
+	EVP_MD_CTX_free(md);
+	uint32_t h;
+	memcpy(&h, key, sizeof h);
+
+	pthread_mutex_lock(&rl->lock);
+	int r = 0;
+	if (rl->requests == 0)
+		goto done;
+	bucket **slot = &rl->slots[h % SLOTS], *b;
+	for (b = *slot; b; b = b->next)
+		if (memcmp(b->key, key, sizeof key) == 0)
+			break;
+	if (!b) {
+		if (rl->count >= MAX_BUCKETS)
+			sweep_locked(rl, now);
+		b = calloc(1, sizeof *b);
+		if (!b)
+			goto done; /* without memory for a bucket, let the request through */
+		memcpy(b->key, key, sizeof key);
+		b->tokens = rl->requests;
+		b->updated = now;
+		b->next = *slot;
+		*slot = b;
+		rl->count++;
+	}
+	refill(rl, b, now);
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		goto done;
+	}
+	double rate = (double)rl->requests / rl->seconds;
+	double wait = ceil((1.0 - b->tokens) / rate);
+	*ret_retry_after = wait < 1 ? 1 : (unsigned)wait;
+	r = SE_ELIMIT;
+done:
+	pthread_mutex_unlock(&rl->lock);
+	return r;
+}

@@ -1,0 +1,13 @@
+/* The one entry for a request from the edge: its request id and CORS headers, then the control API
+ * (EMULATOR.md "Control API") or the API pipeline, which are siblings and never call each other. */
+#ifndef SE_DISPATCH_H
+#define SE_DISPATCH_H
+
+#include "core/app.h"
+#include "request/http.h"
+
+/* Handles one request. Always fills *out with a complete response; release it with
+ * se_http_out_release(). Everything in *in is borrowed for the duration of the call. */
+void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out);
+
+#endif

@@ -1,0 +1,16 @@
+/* The HTTP edge: libmicrohttpd callbacks, body accumulation and limits, access logging. */
+#ifndef SE_SERVER_H
+#define SE_SERVER_H
+
+#include "core/app.h"
+
+typedef struct se_server se_server;
+
+/* Binds cfg.host:cfg.port and starts serving app on a thread pool. *ret_port gets the real port.
+ * On failure *ret_error (malloc'd) names the cause. Stop with se_server_stop(). */
+int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret_error);
+
+/* Stops accepting, finishes the requests in flight and frees the server. NULL ok. */
+void se_server_stop(se_server *s);
+
+#endif

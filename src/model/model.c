@@ -1,0 +1,230 @@
+/* Field tables of the connection kinds and the lifecycle of the stored objects. */
+#include "model/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/errors_code.h"
+#include "util/util.h"
+
+#define F(st, col, jname, type, flags, def) {#col, jname, type, offsetof(st, col), flags, def}
+
+static const se_field saml_fields[] = {
+	F(se_saml, connection_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_saml, organization_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_saml, display_name, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, identity_provider, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, idp_entity_id, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, idp_sso_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, alternative_audience_uri, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, alternative_acs_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, nameid_format, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_saml, idp_initiated_auth_disabled, NULL, SE_FIELD_BOOL, 0, NULL),
+	F(se_saml, allow_gateway_callback, NULL, SE_FIELD_BOOL, 0, NULL),
+	F(se_saml, attribute_mapping, NULL, SE_FIELD_JSON, 0, "{}"),
+	F(se_saml, signing_certificates, NULL, SE_FIELD_JSON, 0, "[]"),
+	F(se_saml, verification_certificates, NULL, SE_FIELD_JSON, 0, "[]"),
+	F(se_saml, encryption_private_keys, NULL, SE_FIELD_JSON, 0, "[]"),
+	F(se_saml, connection_role_assignments, "saml_connection_implicit_role_assignments", SE_FIELD_JSON, 0, "[]"),
+	F(se_saml, group_role_assignments, "saml_group_implicit_role_assignments", SE_FIELD_JSON, 0, "[]"),
+};
+
+static const se_field oidc_fields[] = {
+	F(se_oidc, connection_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_oidc, organization_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_oidc, display_name, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, identity_provider, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, client_id, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, client_secret, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, issuer, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, authorization_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, token_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, userinfo_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, jwks_url, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, custom_scopes, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_oidc, attribute_mapping, NULL, SE_FIELD_JSON, 0, "{}"),
+};
+
+static const se_field external_fields[] = {
+	F(se_external, connection_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_external, organization_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_external, external_organization_id, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_external, external_connection_id, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_external, display_name, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_external, connection_role_assignments, "external_connection_implicit_role_assignments", SE_FIELD_JSON, 0, "[]"),
+	F(se_external, group_role_assignments, "external_group_implicit_role_assignments", SE_FIELD_JSON, 0, "[]"),
+};
+
+static const se_field scim_fields[] = {
+	F(se_scim, connection_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_scim, organization_id, NULL, SE_FIELD_TEXT, SE_FIELD_KEY, NULL),
+	F(se_scim, display_name, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, identity_provider, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, bearer_token_hash, NULL, SE_FIELD_TEXT, SE_FIELD_SECRET, NULL),
+	F(se_scim, bearer_token_last_four, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, bearer_token_expires_at, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, next_bearer_token_hash, NULL, SE_FIELD_TEXT, SE_FIELD_SECRET, NULL),
+	F(se_scim, next_bearer_token_last_four, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, next_bearer_token_expires_at, NULL, SE_FIELD_TEXT, 0, NULL),
+	F(se_scim, group_role_assignments, "scim_group_implicit_role_assignments", SE_FIELD_JSON, 0, "[]"),
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const se_kind kinds[SE_KIND__COUNT] = {
+	{SE_KIND_SAML, "saml_connections", "saml-connection-test-", saml_fields, N(saml_fields), sizeof(se_saml)},
+	{SE_KIND_OIDC, "oidc_connections", "oidc-connection-test-", oidc_fields, N(oidc_fields), sizeof(se_oidc)},
+	{SE_KIND_EXTERNAL, "external_connections", "external-connection-test-", external_fields, N(external_fields),
+	 sizeof(se_external)},
+	{SE_KIND_SCIM, "scim_connections", "scim-connection-test-", scim_fields, N(scim_fields), sizeof(se_scim)},
+};
+
+const char *const se_sso_idps[] = {
+	"classlink", "cyberark", "duo", "generic", "google-workspace", "jumpcloud", "keycloak", "miniorange",
+	"microsoft-entra", "okta", "onelogin", "pingfederate", "rippling", "salesforce", "shibboleth", NULL,
+};
+
+const char *const se_scim_idps[] = {
+	"generic", "okta", "microsoft-entra", "cyberark", "jumpcloud", "onelogin", "pingfederate", "rippling", NULL,
+};
+
+const se_kind *se_kind_get(se_kind_id id)
+{
+	return &kinds[id];
+}
+
+void se_conn_release(const se_kind *k, void *obj)
+{
+	if (!obj)
+		return;
+	for (size_t i = 0; i < k->n_fields; i++) {
+		void *at = (char *)obj + k->fields[i].offset;
+		if (k->fields[i].type == SE_FIELD_TEXT)
+			free(*(char **)at);
+		else if (k->fields[i].type == SE_FIELD_JSON)
+			json_decref(*(json_t **)at);
+	}
+	memset(obj, 0, k->size);
+}
+
+int se_conn_fill_defaults(const se_kind *k, void *obj)
+{
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const se_field *f = &k->fields[i];
+		void *at = (char *)obj + f->offset;
+		if (f->type == SE_FIELD_TEXT && !*(char **)at) {
+			if (!(*(char **)at = strdup("")))
+				return SE_ENOMEM;
+		} else if (f->type == SE_FIELD_JSON && !*(json_t **)at) {
+			if (!(*(json_t **)at = json_loads(f->json_default, 0, NULL)))
+				return SE_ENOMEM;
+		}
+	}
+	return 0;
+}
+
+int se_conn_copy(const se_kind *k, const void *obj, void *ret)
+{
+	memset(ret, 0, k->size);
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const se_field *f = &k->fields[i];
+		const void *from = (const char *)obj + f->offset;
+		void *to = (char *)ret + f->offset;
+		if (f->type == SE_FIELD_BOOL) {
+			*(bool *)to = *(const bool *)from;
+		} else if (f->type == SE_FIELD_TEXT && *(char *const *)from) {
+			if (!(*(char **)to = strdup(*(char *const *)from)))
+				goto fail;
+		} else if (f->type == SE_FIELD_JSON && *(json_t *const *)from) {
+			if (!(*(json_t **)to = json_deep_copy(*(json_t *const *)from)))
+				goto fail;
+		}
+	}
+	return 0;
+fail:
+	se_conn_release(k, ret);
+	return SE_ENOMEM;
+}
+
+char **se_conn_text_slot(const se_kind *k, void *obj, const char *column)
+{
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const se_field *f = &k->fields[i];
+		if (f->type == SE_FIELD_TEXT && strcmp(f->column, column) == 0)
+			return (char **)((char *)obj + f->offset);
+	}
+	return NULL;
+}
+
+const char *se_conn_text(const se_kind *k, const void *obj, const char *column)
+{
+	char **slot = se_conn_text_slot(k, (void *)obj, column);
+	return slot && *slot ? *slot : "";
+}
+
+void se_org_release(se_org *o)
+{
+	if (!o)
+		return;
+	free(o->organization_id);
+	free(o->organization_slug);
+	free(o->organization_name);
+	json_decref(o->email_allowed_domains);
+	free(o->created_at);
+	memset(o, 0, sizeof *o);
+}
+
+void se_member_release(se_member *m)
+{
+	if (!m)
+		return;
+	free(m->member_id);
+	free(m->organization_id);
+	free(m->email_address);
+	free(m->name);
+	json_decref(m->roles);
+	free(m->created_at);
+	memset(m, 0, sizeof *m);
+}
+
+void se_session_release(se_session *s)
+{
+	if (!s)
+		return;
+	free(s->session_token);
+	free(s->member_session_id);
+	free(s->member_id);
+	free(s->started_at);
+	free(s->expires_at);
+	memset(s, 0, sizeof *s);
+}
+
+static bool set(const char *s)
+{
+	return s && *s;
+}
+
+const char *se_saml_status(const se_saml *c)
+{
+	bool ok = set(c->idp_sso_url) && set(c->idp_entity_id) && set(se_json_str(c->attribute_mapping, "email")) &&
+		  json_array_size(c->verification_certificates) > 0;
+	return ok ? "active" : "pending";
+}
+
+const char *se_oidc_status(const se_oidc *c)
+{
+	bool ok = set(c->issuer) && set(c->client_id) && set(c->client_secret) && set(c->authorization_url) &&
+		  set(c->token_url) && set(c->userinfo_url) && set(c->jwks_url);
+	return ok ? "active" : "pending";
+}
+
+void se_project_unref(se_project *p)
+{
+	if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+		return;
+	free(p->project_id);
+	free(p->secret);
+	free(p->public_token);
+	json_decref(p->rbac_policy);
+	free(p);
+}

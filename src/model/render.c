@@ -1,0 +1,181 @@
+/* Pure renderers from stored objects to API objects. */
+#include "model/render.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/rbac.h"
+#include "util/util.h"
+
+json_t *se_render_fields(const se_kind *k, const void *obj)
+{
+	json_t *o = json_object();
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < k->n_fields; i++) {
+		const se_field *f = &k->fields[i];
+		if (f->flags & SE_FIELD_SECRET)
+			continue;
+		const void *at = (const char *)obj + f->offset;
+		const char *name = f->json_name ? f->json_name : f->column;
+		json_t *v = NULL;
+		switch (f->type) {
+		case SE_FIELD_TEXT:
+			v = se_json_str_or_empty(*(char *const *)at);
+			break;
+		case SE_FIELD_BOOL:
+			v = json_boolean(*(const bool *)at);
+			break;
+		case SE_FIELD_JSON:
+			v = *(json_t *const *)at ? json_deep_copy(*(json_t *const *)at) : json_loads(f->json_default, 0, NULL);
+			break;
+		}
+		if (!v || json_object_set_new(o, name, v) < 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static int set_str(json_t *o, const char *key, const char *value)
+{
+	return json_object_set_new(o, key, se_json_str_or_empty(value));
+}
+
+json_t *se_render_saml(const se_saml *c, const char *public_url)
+{
+	json_t *o = se_render_fields(se_kind_get(SE_KIND_SAML), c);
+	if (!o)
+		return NULL;
+	char *callback = se_asprintf("%s/v1/b2b/sso/callback/%s", public_url, c->connection_id);
+	json_t *keys = json_object_get(o, "encryption_private_keys");
+	/* The frontend SDK's type names this list saml_encryption_private_keys. */
+	if (!callback || set_str(o, "status", se_saml_status(c)) < 0 || set_str(o, "acs_url", callback) < 0 ||
+	    set_str(o, "audience_uri", callback) < 0 ||
+	    json_object_set_new(o, "saml_encryption_private_keys", json_deep_copy(keys)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	free(callback);
+	return o;
+}
+
+json_t *se_render_oidc(const se_oidc *c, const char *public_url)
+{
+	json_t *o = se_render_fields(se_kind_get(SE_KIND_OIDC), c);
+	char *callback = se_asprintf("%s/v1/b2b/sso/callback/%s", public_url, c->connection_id);
+	if (!o || !callback || set_str(o, "status", se_oidc_status(c)) < 0 || set_str(o, "redirect_url", callback) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	free(callback);
+	return o;
+}
+
+json_t *se_render_external(const se_external *c)
+{
+	json_t *o = se_render_fields(se_kind_get(SE_KIND_EXTERNAL), c);
+	if (o && set_str(o, "status", "active") < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *se_render_scim(const se_scim *c, const char *public_url, const char *bearer_token,
+		       const char *next_bearer_token)
+{
+	json_t *o = se_render_fields(se_kind_get(SE_KIND_SCIM), c);
+	bool entra = c->identity_provider && strcmp(c->identity_provider, "microsoft-entra") == 0;
+	char *base = se_asprintf("%s/v1/b2b/scim/%s%s", public_url, c->connection_id, entra ? "?aadOptscim062020" : "");
+	int r = o && base ? 0 : -1;
+	if (r == 0)
+		r = set_str(o, "status", "active") | set_str(o, "base_url", base);
+	if (r == 0 && bearer_token) {
+		json_object_del(o, "bearer_token_last_four");
+		r = set_str(o, "bearer_token", bearer_token);
+	}
+	if (r == 0 && next_bearer_token) {
+		json_object_del(o, "next_bearer_token_last_four");
+		r = set_str(o, "next_bearer_token", next_bearer_token);
+	}
+	free(base);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+json_t *se_render_conn(const se_kind *k, const void *obj, const char *public_url)
+{
+	switch (k->id) {
+	case SE_KIND_SAML:
+		return se_render_saml(obj, public_url);
+	case SE_KIND_OIDC:
+		return se_render_oidc(obj, public_url);
+	case SE_KIND_EXTERNAL:
+		return se_render_external(obj);
+	case SE_KIND_SCIM:
+		return se_render_scim(obj, public_url, NULL, NULL);
+	default:
+		return NULL;
+	}
+}
+
+json_t *se_render_org(const se_org *o)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:[], s:s, s:s, s:s, s:{}, s:{}, s:s}", "organization_id",
+			 o->organization_id, "organization_name", o->organization_name, "organization_slug",
+			 o->organization_slug, "organization_logo_url", "", "email_allowed_domains",
+			 o->email_allowed_domains, "email_jit_provisioning", "RESTRICTED", "sso_active_connections",
+			 "sso_jit_provisioning", "ALL_ALLOWED", "sso_default_connection_id", "", "created_at",
+			 o->created_at, "trusted_metadata", "external_metadata", "updated_at", o->created_at);
+}
+
+json_t *se_render_member(const se_member *m)
+{
+	json_t *roles = json_array();
+	json_t *o = NULL;
+	if (!roles)
+		return NULL;
+	json_t *direct = json_pack("{s:s, s:[{s:s}]}", "role_id", SE_RBAC_DEFAULT_ROLE, "sources", "type", "DirectAssignment");
+	if (!direct || json_array_append_new(roles, direct) < 0)
+		goto done;
+	size_t i;
+	json_t *id;
+	json_array_foreach(m->roles, i, id) {
+		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "DirectAssignment");
+		if (!role || json_array_append_new(roles, role) < 0)
+			goto done;
+	}
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:b, s:s, s:s, s:{}, s:{}, s:s, s:s}", "member_id", m->member_id,
+		      "organization_id", m->organization_id, "email_address", m->email_address, "name", m->name, "status",
+		      "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
+		      "default_mfa_method", "", "trusted_metadata", "untrusted_metadata", "created_at", m->created_at,
+		      "updated_at", m->created_at);
+done:
+	json_decref(roles);
+	return o;
+}
+
+json_t *se_render_member_session(const se_session *s, const se_member *m, const se_org *o)
+{
+	json_t *roles = json_array();
+	if (!roles || json_array_append_new(roles, json_string(SE_RBAC_DEFAULT_ROLE)) < 0 ||
+	    json_array_extend(roles, m->roles) < 0) {
+		json_decref(roles);
+		return NULL;
+	}
+	/* Seeded sessions never expire: they show a date far ahead rather than null, as the SDK
+	 * parses the field as a date. */
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:{}, s:o}", "member_session_id",
+				s->member_session_id, "member_id", s->member_id, "organization_id", m->organization_id,
+				"organization_slug", o->organization_slug, "started_at", s->started_at,
+				"last_accessed_at", s->started_at, "expires_at",
+				s->expires_at ? s->expires_at : "2099-12-31T23:59:59Z", "authentication_factors",
+				"custom_claims", "roles", roles);
+	return out;
+}
