@@ -70,6 +70,15 @@ const se_route se_routes[] = {
 	    SCIM, "update"),
 	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel", se_h_scim_rotate_cancel, SCIM,
 	    "update"),
+
+	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
+
+
+	/* Sign-in (SIGNIN.md). */
+
+
+	/* SCIM provisioning (SCIM.md). */
+
 };
 
 const size_t se_routes_count = sizeof se_routes / sizeof se_routes[0];

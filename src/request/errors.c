@@ -64,6 +64,17 @@ static const struct se_error_row table[SE_ERR__COUNT] = {
 	[SE_ERR_INTERNAL] = {500, "internal_server_error",
 			     "Oops, something seems to have gone wrong, please reach out to support@stytch.com to let us know what went wrong."},
 	[SE_ERR_SERVICE_UNAVAILABLE] = {503, "service_unavailable", "The service is temporarily unavailable."},
+
+	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
+
+
+	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+
+
+	/* Sign-in (SIGNIN.md). */
+
+
+	/* SCIM provisioning (SCIM.md). */
 };
 
 static const struct se_error_row *row(se_error_id id)

@@ -43,6 +43,18 @@ typedef enum se_error_id {
 	SE_ERR_TOO_MANY_REQUESTS,
 	SE_ERR_INTERNAL,
 	SE_ERR_SERVICE_UNAVAILABLE,
+
+	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
+
+
+	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+
+
+	/* Sign-in (SIGNIN.md). */
+
+
+	/* SCIM provisioning (SCIM.md). */
+
 	SE_ERR__COUNT,
 } se_error_id;
 

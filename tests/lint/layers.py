@@ -7,7 +7,7 @@ import re
 import sys
 
 # Top first. A folder may include itself and any folder after it.
-LAYERS = ["main", "http", "control", "core", "handlers", "signin", "scim", "auth", "request",
+LAYERS = ["main", "http", "control", "scim", "core", "handlers", "signin", "auth", "request",
           "outbound", "store", "model", "crypto", "util"]
 
 def main(src):
