@@ -1,6 +1,7 @@
 /* The control API under /_emulator/: a small table of calls, admin-token checking, and the calls
  * themselves. Bodies in and out are bare JSON objects; errors use the catalog's error body. */
 #include "control/control.h"
+#include "control/ui.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -43,6 +44,7 @@ typedef struct ctl {
 	const char *arg; /* the decoded {session_token} of sessions/{session_token} */
 	json_t *body;    /* the request's JSON object ({} when there is none) */
 	json_t *result;  /* the success body */
+	bool served;     /* the answer is already in out (the dashboard's files) */
 	se_error_id err;
 	char *errmsg;
 } ctl;
@@ -501,6 +503,19 @@ static int h_config_patch(ctl *c)
 	return ok(c, config_json(c->app));
 }
 
+/* --- the dashboard ----------------------------------------------------------------------------- */
+
+static int h_ui(ctl *c)
+{
+	int r = se_ui_serve(c->arg, se_http_header(c->in, "If-None-Match"), c->out);
+	if (r == SE_ENOTFOUND)
+		return fail(c, SE_ERR_ROUTE_NOT_FOUND, "No dashboard file %.64s.", c->arg);
+	if (r < 0)
+		return internal(c);
+	c->served = true;
+	return 0;
+}
+
 /* --- dispatch ----------------------------------------------------------------------------------- */
 
 typedef struct ctl_route {
@@ -523,6 +538,9 @@ static const ctl_route routes[] = {
 	{"PUT", "state", h_state_put, false},
 	{"GET", "config", h_config_get, false},
 	{"PATCH", "config", h_config_patch, false},
+	/* The dashboard's files carry no data: a browser cannot send the admin token to load them. */
+	{"GET", "ui", h_ui, true},
+	{"GET", "ui/", h_ui, true},
 };
 
 /* The row for method and the path after the prefix; *ret_arg gets a parameter's raw text. */
@@ -620,6 +638,11 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		rt->fn(&c);
 	}
 
+	if (c.served && c.err == SE_ERR_NONE) {
+		out->log_path = log_path(in->path);
+		json_decref(c.body);
+		return;
+	}
 	json_t *body = c.err == SE_ERR_NONE && c.result ? json_incref(c.result) : NULL;
 	if (body) {
 		out->status = 200;
