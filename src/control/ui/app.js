@@ -28,8 +28,33 @@
     return node;
   }
 
+  /* Puts rows into a table body. Each cell is labelled with its column's heading, which a narrow
+   * window shows beside the cell when the table is laid out as a list of cards; the ARIA roles keep
+   * it a table for assistive technology however the CSS lays it out. */
   function fill(tbody, rows, columns, empty) {
     tbody.replaceChildren(...(rows.length ? rows : [el('tr', { className: 'empty' }, el('td', { colSpan: columns }, empty))]));
+    const heads = [...tbody.parentElement.tHead.rows[0].cells].map((th) => th.textContent.trim());
+    for (const tr of tbody.rows) {
+      tr.setAttribute('role', 'row');
+      [...tr.cells].forEach((td, i) => {
+        td.setAttribute('role', 'cell');
+        if (tr.classList.contains('empty') || !heads[i]) return;
+        td.dataset.label = heads[i];
+        /* One box for the value, so that the label and the value sit side by side in a card. */
+        td.append(el('div', { className: 'value' }, ...td.childNodes));
+      });
+    }
+  }
+
+  function tableRoles() {
+    for (const table of document.querySelectorAll('.scroll table')) {
+      table.setAttribute('role', 'table');
+      for (const g of [table.tHead, ...table.tBodies]) g.setAttribute('role', 'rowgroup');
+      for (const tr of table.tHead.rows) {
+        tr.setAttribute('role', 'row');
+        for (const th of tr.cells) th.setAttribute('role', 'columnheader');
+      }
+    }
   }
 
   /* --- the control API ---------------------------------------------------------------------- */
@@ -48,11 +73,13 @@
   }
 
   let tokenWaiters = [];
+  let cancelled = false;
 
   /* One call: same origin only, JSON in and out. Every write (anything but GET) carries
    * Content-Type: application/json and a JSON body ({} when the call takes none), as the control
-   * API's protections require. A 401 asks for the admin token once and then retries. */
-  async function api(method, path, body, retried) {
+   * API's protections require. A 401 asks for the admin token and retries with it; once the prompt
+ * is cancelled, calls fail with the server's error until a token is given (the header button). */
+  async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
     const t = token();
     if (t) headers.Authorization = `Bearer ${t}`;
@@ -64,9 +91,10 @@
     const res = await fetch(path, init);
     let data = null;
     try { data = await res.json(); } catch { data = null; }
-    if (res.status === 401 && data && data.error_type === 'unauthorized_credentials' && !retried) {
-      await askToken(t ? 'That token was refused.' : '');
-      return api(method, path, body, true);
+    if (res.status === 401 && data && data.error_type === 'unauthorized_credentials' && !cancelled) {
+      /* Asks again for as long as the server refuses the token, until the prompt is cancelled. */
+      const given = await askToken(t ? 'That token was refused.' : '');
+      if (given) return api(method, path, body);
     }
     if (!res.ok) throw new ApiError(res.status, data);
     return data;
@@ -85,11 +113,13 @@
     });
   }
 
-  function tokenDone() {
+  /* Closes the prompt; given says whether a token was entered (false: cancelled). */
+  function tokenDone(given) {
     const waiters = tokenWaiters;
     tokenWaiters = [];
-    $('token-dialog').close();
-    waiters.forEach((w) => w());
+    cancelled = !given;
+    if ($('token-dialog').open) $('token-dialog').close();
+    waiters.forEach((w) => w(given));
   }
 
   let noticeTimer = null;
@@ -99,7 +129,7 @@
     n.className = isError ? 'notice error' : 'notice';
     n.hidden = false;
     clearTimeout(noticeTimer);
-    if (!isError) noticeTimer = setTimeout(() => { n.hidden = true; }, 6000);
+    noticeTimer = setTimeout(() => { n.hidden = true; }, isError ? 20000 : 6000);
   }
 
   /* Runs an action from a button or form, showing its outcome; returns the result or undefined. */
@@ -575,6 +605,7 @@
       else a.removeAttribute('aria-current');
     }
     delete document.body.dataset.loaded;
+    $('notice').hidden = true;
     refresh();
   }
 
@@ -591,6 +622,7 @@
   }
 
   function init() {
+    tableRoles();
     window.addEventListener('hashchange', showView);
     $('org-select').addEventListener('change', () => renderOrgs());
     $('mint-form').addEventListener('submit', mint);
@@ -614,7 +646,7 @@
     $('import-form').addEventListener('submit', importState);
     $('reset').addEventListener('click', reset);
 
-    $('token-button').addEventListener('click', () => askToken('').then(() => refresh()));
+    $('token-button').addEventListener('click', () => askToken('').then((given) => { if (given) refresh(); }));
     $('token-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
       const t = $('token-input').value.trim();
@@ -622,15 +654,18 @@
         if (t) sessionStorage.setItem(TOKEN_KEY, t);
         else sessionStorage.removeItem(TOKEN_KEY);
       } catch { /* storage refused: the token lasts until the page is left */ }
-      tokenDone();
+      tokenDone(true);
     });
     $('token-forget').addEventListener('click', () => {
       try { sessionStorage.removeItem(TOKEN_KEY); } catch { /* nothing stored */ }
       $('token-input').value = '';
-      tokenDone();
+      tokenDone(false);
     });
-    $('token-cancel').addEventListener('click', tokenDone);
-    $('token-dialog').addEventListener('cancel', () => setTimeout(tokenDone));
+    $('token-cancel').addEventListener('click', () => tokenDone(false));
+    $('token-dialog').addEventListener('cancel', (ev) => {
+      ev.preventDefault();
+      tokenDone(false);
+    });
 
     showView();
     schedule();
