@@ -4,7 +4,7 @@
 
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
 #include "request/errors.h"
 #include "model/model.h"
 #include "store/store.h"

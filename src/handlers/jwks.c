@@ -2,7 +2,8 @@
  * backend clients fetch it to verify JWTs locally (GET /v1/b2b/sessions/jwks/{project_id}). */
 #include <stdlib.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/jwt.h"
 #include "handlers/handlers.h"
 
 int se_h_sessions_jwks(se_req *r)

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "util/time.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "model/render.h"

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
 #include "model/config.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
