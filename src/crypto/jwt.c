@@ -1,5 +1,5 @@
-/* RS256 JSON Web Tokens for session JWTs: the signing key, compact JWS signing and verification, and the public
- * key's JWK members. */
+/* RS256 JSON Web Tokens on cjose: the key that signs session JWTs, compact JWS signing and verification, the public
+ * JWK, and verification of someone else's JWS against their JWKS. */
 #include "crypto/jwt.h"
 
 #include <pthread.h>
@@ -8,120 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjose/cjose.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-#include "crypto/drbg.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "util/errors_code.h"
 
-static const char b64_std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-static const char b64_url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
-}
-
-/* Unpadded base64url of in. Returns a malloc'd string the caller frees, or NULL when out of memory. */
-static char *b64url_encode(const unsigned char *in, size_t len)
-{
-	char *out = malloc(len / 3 * 4 + 4 + 1);
-	if (!out)
-		return NULL;
-	size_t j = 0, i = 0;
-	for (; i + 3 <= len; i += 3) {
-		unsigned long v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8 | in[i + 2];
-		out[j++] = b64_url[v >> 18 & 63];
-		out[j++] = b64_url[v >> 12 & 63];
-		out[j++] = b64_url[v >> 6 & 63];
-		out[j++] = b64_url[v & 63];
-	}
-	if (len - i == 1) {
-		unsigned long v = (unsigned long)in[i] << 16;
-		out[j++] = b64_url[v >> 18 & 63];
-		out[j++] = b64_url[v >> 12 & 63];
-	} else if (len - i == 2) {
-		unsigned long v = (unsigned long)in[i] << 16 | (unsigned long)in[i + 1] << 8;
-		out[j++] = b64_url[v >> 18 & 63];
-		out[j++] = b64_url[v >> 12 & 63];
-		out[j++] = b64_url[v >> 6 & 63];
-	}
-	out[j] = '\0';
-	return out;
-}
-
-/* Decodes len characters of s. url: base64url without padding or whitespace; otherwise standard base64 with
- * optional '=' padding and whitespace ignored anywhere. Non-zero leftover bits are rejected. On success *ret is
- * malloc'd (NUL-terminated for convenience, the NUL not counted in *ret_len), caller frees.
- * Returns 0, SE_EINVAL or SE_ENOMEM. */
-static int b64_decode(const char *s, size_t len, int url, unsigned char **ret, size_t *ret_len)
-{
-	const char *alpha = url ? b64_url : b64_std;
-	unsigned char *out = malloc(len / 4 * 3 + 3 + 1);
-	unsigned long acc = 0;
-	size_t n = 0, j = 0, pad = 0;
-	int rc = SE_EINVAL;
-
-	if (!out)
-		return SE_ENOMEM;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (!url && is_space(c))
-			continue;
-		if (!url && c == '=') {
-			pad++;
-			continue;
-		}
-		const char *hit = c ? strchr(alpha, c) : NULL;
-		if (!hit || pad > 0)
-			goto out;
-		acc = acc << 6 | (unsigned long)(hit - alpha);
-		if (++n % 4 == 0) {
-			out[j++] = (unsigned char)(acc >> 16);
-			out[j++] = (unsigned char)(acc >> 8);
-			out[j++] = (unsigned char)acc;
-			acc = 0;
-		}
-	}
-	switch (n % 4) {
-	case 0:
-		if (pad != 0)
-			goto out;
-		break;
-	case 1: goto out;
-	case 2:
-		if ((pad != 0 && pad != 2) || (acc & 0x0f))
-			goto out;
-		out[j++] = (unsigned char)(acc >> 4);
-		break;
-	case 3:
-		if ((pad != 0 && pad != 1) || (acc & 0x03))
-			goto out;
-		out[j++] = (unsigned char)(acc >> 10);
-		out[j++] = (unsigned char)(acc >> 2);
-		break;
-	}
-	out[j] = '\0';
-	*ret = out;
-	*ret_len = j;
-	out = NULL;
-	rc = 0;
-out:
-	free(out);
-	return rc;
-}
-
-/* ---- RS256 JWT ---------------------------------------------------------------------------------------------- */
-
-/* Without a seed the RSA key is made on a thread of its own, so that start-up does not wait the
- * tenth of a second it takes; the first use waits for it (key_ready). With a seed it is made at
- * once, so that the generator's stream stays in the same order run to run. */
+/* The RSA key is generated with OpenSSL in the reproducible library context (crypto/drbg.h) and then handed to cjose
+ * as a JWK: cjose's own generator would draw from the default context, which --seed does not reach. Without a seed
+ * the key is made on a thread of its own, so that start-up does not wait the tenth of a second it takes; the first
+ * use waits for it (key_ready). With a seed it is made at once, so that the generator's stream stays in the same
+ * order run to run. */
 struct se_jwt_key {
-	EVP_PKEY *pkey;
+	cjose_jwk_t *jwk;
 	char kid[48];
 	pthread_mutex_t lock; /* guards pending and thread */
 	bool pending;
@@ -129,10 +33,75 @@ struct se_jwt_key {
 	int gen_rc;
 };
 
+static int from_cjose(const cjose_err *err)
+{
+	return err->code == CJOSE_ERR_NO_MEMORY ? SE_ENOMEM : SE_ECRYPTO;
+}
+
+/* The RSA parameter param of pkey as big-endian bytes into *ret (OPENSSL_clear_free'd by the caller). */
+static int bn_param(const EVP_PKEY *pkey, const char *param, uint8_t **ret, size_t *ret_len)
+{
+	BIGNUM *bn = NULL;
+	int rc = SE_ECRYPTO;
+
+	if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
+		goto out;
+	int n = BN_num_bytes(bn);
+	uint8_t *bin = OPENSSL_malloc(n > 0 ? (size_t)n : 1);
+	if (!bin) {
+		rc = SE_ENOMEM;
+		goto out;
+	}
+	if (BN_bn2bin(bn, bin) != n) {
+		OPENSSL_free(bin);
+		goto out;
+	}
+	*ret = bin;
+	*ret_len = (size_t)n;
+	rc = 0;
+out:
+	BN_clear_free(bn);
+	return rc;
+}
+
+/* Generates the RSA key and makes it k->jwk with k->kid. Returns 0, SE_ENOMEM or SE_ECRYPTO. */
+static int jwk_generate(se_jwt_key *k)
+{
+	static const char *const params[8] = {
+	    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
+	    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+	    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
+	};
+	uint8_t *bytes[8] = {0};
+	size_t lens[8] = {0};
+	EVP_PKEY *pkey = NULL;
+	cjose_err err;
+	int rc = se_crypto_rsa_generate(&pkey);
+
+	for (int i = 0; rc == 0 && i < 8; i++)
+		rc = bn_param(pkey, params[i], &bytes[i], &lens[i]);
+	if (rc < 0)
+		goto out;
+	cjose_jwk_rsa_keyspec spec = {
+	    .n = bytes[0], .nlen = lens[0], .e = bytes[1], .elen = lens[1], .d = bytes[2], .dlen = lens[2],
+	    .p = bytes[3], .plen = lens[3], .q = bytes[4], .qlen = lens[4], .dp = bytes[5], .dplen = lens[5],
+	    .dq = bytes[6], .dqlen = lens[6], .qi = bytes[7], .qilen = lens[7],
+	};
+	k->jwk = cjose_jwk_create_RSA_spec(&spec, &err);
+	if (!k->jwk || !cjose_jwk_set_kid(k->jwk, k->kid, strlen(k->kid), &err))
+		rc = from_cjose(&err);
+out:
+	for (int i = 0; i < 8; i++)
+		OPENSSL_clear_free(bytes[i], lens[i]);
+	EVP_PKEY_free(pkey);
+	ERR_clear_error();
+	return rc;
+}
+
 static void *jwt_keygen(void *v)
 {
 	se_jwt_key *k = v;
-	k->gen_rc = se_crypto_rsa_generate(&k->pkey);
+	k->gen_rc = jwk_generate(k);
 	return NULL;
 }
 
@@ -163,11 +132,10 @@ int se_crypto_jwt_key_new(se_jwt_key **ret)
 	if (rc < 0)
 		goto out;
 	snprintf(k->kid, sizeof(k->kid), "jwk-test-%s", uuid);
-	bool seeded = se_crypto_seeded();
-	if (!seeded && pthread_create(&k->thread, NULL, jwt_keygen, k) == 0) {
+	if (!se_crypto_seeded() && pthread_create(&k->thread, NULL, jwt_keygen, k) == 0) {
 		k->pending = true;
 	} else {
-		k->gen_rc = se_crypto_rsa_generate(&k->pkey);
+		k->gen_rc = jwk_generate(k);
 		rc = k->gen_rc;
 		if (rc < 0)
 			goto out;
@@ -184,7 +152,7 @@ void se_crypto_jwt_key_free(se_jwt_key *k)
 	if (!k)
 		return;
 	key_ready(k);
-	EVP_PKEY_free(k->pkey);
+	cjose_jwk_release(k->jwk);
 	pthread_mutex_destroy(&k->lock);
 	free(k);
 }
@@ -196,264 +164,211 @@ const char *se_crypto_jwt_key_kid(const se_jwt_key *k)
 
 int se_crypto_jwt_sign(const se_jwt_key *k, const char *payload_json, char **ret_jwt)
 {
-	EVP_MD_CTX *md = NULL;
-	char header[128];
-	char *h64 = NULL, *p64 = NULL, *s64 = NULL, *out = NULL;
-	unsigned char *sig = NULL;
-	size_t siglen = 0;
+	cjose_header_t *header = NULL;
+	cjose_jws_t *jws = NULL;
+	const char *compact = NULL;
+	cjose_err err;
 	int rc = SE_EINVAL;
 
 	if (!k || !payload_json || !ret_jwt)
 		goto out;
-	snprintf(header, sizeof(header), "{\"alg\":\"RS256\",\"typ\":\"JWT\",\"kid\":\"%s\"}", k->kid);
-	rc = SE_ENOMEM;
-	h64 = b64url_encode((const unsigned char *)header, strlen(header));
-	p64 = b64url_encode((const unsigned char *)payload_json, strlen(payload_json));
-	if (!h64 || !p64)
+	rc = key_ready(k);
+	if (rc < 0)
 		goto out;
-	size_t hl = strlen(h64), pl = strlen(p64);
-	out = malloc(hl + 1 + pl + 1);
-	if (!out)
-		goto out;
-	memcpy(out, h64, hl);
-	out[hl] = '.';
-	memcpy(out + hl + 1, p64, pl + 1);
-
-	rc = SE_ECRYPTO;
-	if (key_ready(k) < 0)
-		goto out;
-	md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestSignInit_ex(md, NULL, "SHA256", se_crypto_libctx(), NULL, k->pkey, NULL) ||
-	    !EVP_DigestSign(md, NULL, &siglen, (const unsigned char *)out, hl + 1 + pl))
-		goto out;
-	sig = malloc(siglen);
-	if (!sig) {
-		rc = SE_ENOMEM;
+	/* cjose serializes the header in insertion order: {"alg":"RS256","typ":"JWT","kid":"..."}. */
+	header = cjose_header_new(&err);
+	if (!header || !cjose_header_set(header, CJOSE_HDR_ALG, CJOSE_HDR_ALG_RS256, &err) ||
+	    !cjose_header_set(header, "typ", "JWT", &err) || !cjose_header_set(header, CJOSE_HDR_KID, k->kid, &err)) {
+		rc = from_cjose(&err);
 		goto out;
 	}
-	if (!EVP_DigestSign(md, sig, &siglen, (const unsigned char *)out, hl + 1 + pl))
+	jws = cjose_jws_sign(k->jwk, header, (const uint8_t *)payload_json, strlen(payload_json), &err);
+	if (!jws || !cjose_jws_export(jws, &compact, &err) || !compact) {
+		rc = jws ? SE_ECRYPTO : from_cjose(&err);
 		goto out;
+	}
 	rc = SE_ENOMEM;
-	s64 = b64url_encode(sig, siglen);
-	if (!s64)
-		goto out;
-	size_t sl = strlen(s64);
-	char *grown = realloc(out, hl + 1 + pl + 1 + sl + 1);
-	if (!grown)
-		goto out;
-	out = grown;
-	out[hl + 1 + pl] = '.';
-	memcpy(out + hl + 1 + pl + 1, s64, sl + 1);
-	*ret_jwt = out;
-	out = NULL;
-	rc = 0;
+	*ret_jwt = strdup(compact);
+	if (*ret_jwt)
+		rc = 0;
 out:
-	EVP_MD_CTX_free(md);
-	free(h64);
-	free(p64);
-	free(s64);
-	free(sig);
-	free(out);
-	if (rc < 0)
-		ERR_clear_error();
+	cjose_jws_release(jws);
+	cjose_header_release(header);
+	ERR_clear_error();
 	return rc;
 }
 
-/* Scans a plain JSON string starting at s[*i] == '"' (no escapes, no control characters). On success sets
- * *ret_start and *ret_len to the contents and advances *i past the closing quote. Returns 0 or SE_EINVAL. */
-static int json_plain_string(const char *s, size_t n, size_t *i, size_t *ret_start, size_t *ret_len)
+/* Checks the compact form's shape (length, three non-empty parts) and imports it. On success *ret is the parsed JWS
+ * (cjose_jws_release() it) and *ret_alg and *ret_kid its header's alg and kid (NULL when absent or not strings),
+ * borrowed from *ret. Returns 0 or SE_EINVAL. */
+static int jws_import(const char *jwt, cjose_jws_t **ret, const char **ret_alg, const char **ret_kid)
 {
-	if (*i >= n || s[*i] != '"')
+	cjose_err err;
+
+	if (!jwt)
 		return SE_EINVAL;
-	size_t start = ++*i;
-	while (*i < n && s[*i] != '"') {
-		if (s[*i] == '\\' || (unsigned char)s[*i] < 0x20)
-			return SE_EINVAL;
-		++*i;
-	}
-	if (*i >= n)
-		return SE_EINVAL;
-	*ret_start = start;
-	*ret_len = *i - start;
-	++*i;
-	return 0;
-}
-
-static void json_ws(const char *s, size_t n, size_t *i)
-{
-	while (*i < n && (s[*i] == ' ' || s[*i] == '\t' || s[*i] == '\r' || s[*i] == '\n'))
-		++*i;
-}
-
-/* Validates s as a flat JSON object of plain string members and finds key. On success *ret_val and *ret_len point into
- * s (not NUL-terminated). Returns 0, SE_ENOTFOUND when the key is absent, SE_EINVAL when s is not such an object or the
- * key appears twice. */
-static int json_flat_get(const char *s, size_t n, const char *key, const char **ret_val, size_t *ret_len)
-{
-	size_t i = 0, ks, kl, vs, vl, klen = strlen(key);
-	const char *val = NULL;
-	size_t val_len = 0;
-
-	json_ws(s, n, &i);
-	if (i >= n || s[i++] != '{')
-		return SE_EINVAL;
-	json_ws(s, n, &i);
-	if (i < n && s[i] == '}') {
-		i++;
-	} else {
-		for (;;) {
-			if (json_plain_string(s, n, &i, &ks, &kl) < 0)
-				return SE_EINVAL;
-			json_ws(s, n, &i);
-			if (i >= n || s[i++] != ':')
-				return SE_EINVAL;
-			json_ws(s, n, &i);
-			if (json_plain_string(s, n, &i, &vs, &vl) < 0)
-				return SE_EINVAL;
-			if (kl == klen && memcmp(s + ks, key, klen) == 0) {
-				if (val)
-					return SE_EINVAL;
-				val = s + vs;
-				val_len = vl;
-			}
-			json_ws(s, n, &i);
-			if (i < n && s[i] == ',') {
-				i++;
-				json_ws(s, n, &i);
-				continue;
-			}
-			if (i < n && s[i] == '}') {
-				i++;
-				break;
-			}
-			return SE_EINVAL;
-		}
-	}
-	json_ws(s, n, &i);
-	if (i != n)
-		return SE_EINVAL;
-	if (!val)
-		return SE_ENOTFOUND;
-	*ret_val = val;
-	*ret_len = val_len;
-	return 0;
-}
-
-static int field_is(const char *val, size_t len, const char *want)
-{
-	return len == strlen(want) && memcmp(val, want, len) == 0;
-}
-
-int se_crypto_jwt_verify(const se_jwt_key *k, const char *jwt, char **ret_payload)
-{
-	unsigned char *header = NULL, *payload = NULL, *sig = NULL;
-	size_t header_len = 0, payload_len = 0, sig_len = 0;
-	EVP_MD_CTX *md = NULL;
-	const char *alg = NULL, *kid = NULL;
-	size_t alg_len = 0, kid_len = 0;
-	int rc = SE_EINVAL;
-
-	if (!k || !jwt || !ret_payload)
-		goto out;
 	size_t len = strnlen(jwt, SE_CRYPTO_JWT_MAX + 1);
 	if (len > SE_CRYPTO_JWT_MAX)
-		goto out;
+		return SE_EINVAL;
 	const char *d1 = memchr(jwt, '.', len);
 	const char *d2 = d1 ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - jwt)) : NULL;
 	if (!d1 || !d2 || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - jwt)) || d1 == jwt || d2 == d1 + 1 ||
 	    d2 + 1 == jwt + len)
-		goto out;
-	rc = b64_decode(jwt, (size_t)(d1 - jwt), 1, &header, &header_len);
-	if (rc < 0)
-		goto out;
-	rc = b64_decode(d1 + 1, (size_t)(d2 - d1 - 1), 1, &payload, &payload_len);
-	if (rc < 0)
-		goto out;
-	rc = b64_decode(d2 + 1, len - (size_t)(d2 + 1 - jwt), 1, &sig, &sig_len);
-	if (rc < 0)
-		goto out;
-	rc = SE_EINVAL;
-	if (memchr(payload, '\0', payload_len))
-		goto out;
-	if (json_flat_get((const char *)header, header_len, "alg", &alg, &alg_len) < 0)
-		goto out;
-	int krc = json_flat_get((const char *)header, header_len, "kid", &kid, &kid_len);
-	if (krc == SE_EINVAL)
-		goto out;
-	rc = SE_ECRYPTO;
-	if (!field_is(alg, alg_len, "RS256") || krc < 0 || !field_is(kid, kid_len, k->kid))
-		goto out;
-	if (key_ready(k) < 0)
-		goto out;
-	md = EVP_MD_CTX_new();
-	if (!md || !EVP_DigestVerifyInit_ex(md, NULL, "SHA256", se_crypto_libctx(), NULL, k->pkey, NULL) ||
-	    EVP_DigestVerify(md, sig, sig_len, (const unsigned char *)jwt, (size_t)(d2 - jwt)) != 1)
-		goto out;
-	*ret_payload = (char *)payload;
-	payload = NULL;
-	rc = 0;
-out:
-	EVP_MD_CTX_free(md);
-	free(header);
-	free(payload);
-	free(sig);
-	if (rc < 0)
+		return SE_EINVAL;
+	/* cjose refuses a header that is not a JSON object with a known alg, but lets alg "none" through. */
+	cjose_jws_t *jws = cjose_jws_import(jwt, len, &err);
+	if (!jws) {
 		ERR_clear_error();
-	return rc;
-}
-
-/* base64url of a big-endian unsigned integer parameter of pkey. Caller frees *ret. */
-static int bn_param_b64url(const EVP_PKEY *pkey, const char *param, char **ret)
-{
-	BIGNUM *bn = NULL;
-	unsigned char *bin = NULL;
-	int rc = SE_ECRYPTO;
-
-	if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
-		goto out;
-	int n = BN_num_bytes(bn);
-	bin = malloc(n > 0 ? (size_t)n : 1);
-	if (!bin) {
-		rc = SE_ENOMEM;
-		goto out;
+		return SE_EINVAL;
 	}
-	if (BN_bn2bin(bn, bin) != n)
-		goto out;
-	rc = SE_ENOMEM;
-	char *s = b64url_encode(bin, (size_t)n);
-	if (!s)
-		goto out;
-	*ret = s;
-	rc = 0;
-out:
-	free(bin);
-	BN_free(bn);
-	if (rc < 0)
-		ERR_clear_error();
-	return rc;
+	json_t *header = (json_t *)cjose_jws_get_protected(jws);
+	*ret_alg = json_string_value(json_object_get(header, CJOSE_HDR_ALG));
+	*ret_kid = json_string_value(json_object_get(header, CJOSE_HDR_KID));
+	*ret = jws;
+	return 0;
 }
 
-int se_crypto_jwt_key_jwk(const se_jwt_key *k, char **ret_n, char **ret_e)
+/* Verifies jws with jwk and copies its payload into *ret_payload (malloc'd, caller frees).
+ * Returns 0, SE_EINVAL (NUL in the payload), SE_ECRYPTO or SE_ENOMEM. */
+static int jws_verified_payload(cjose_jws_t *jws, const cjose_jwk_t *jwk, char **ret_payload)
 {
-	char *n = NULL, *e = NULL;
+	uint8_t *plain = NULL;
+	size_t plain_len = 0;
+	cjose_err err;
+
+	if (!cjose_jws_verify(jws, jwk, &err)) {
+		ERR_clear_error();
+		return err.code == CJOSE_ERR_NO_MEMORY ? SE_ENOMEM : SE_ECRYPTO;
+	}
+	if (!cjose_jws_get_plaintext(jws, &plain, &plain_len, &err))
+		return from_cjose(&err);
+	if (memchr(plain, '\0', plain_len))
+		return SE_EINVAL;
+	char *s = malloc(plain_len + 1);
+	if (!s)
+		return SE_ENOMEM;
+	memcpy(s, plain, plain_len);
+	s[plain_len] = '\0';
+	*ret_payload = s;
+	return 0;
+}
+
+int se_crypto_jwt_verify(const se_jwt_key *k, const char *jwt, char **ret_payload)
+{
+	cjose_jws_t *jws = NULL;
+	const char *alg = NULL, *kid = NULL;
 	int rc = SE_EINVAL;
 
-	if (!k || !ret_n || !ret_e)
+	if (!k || !ret_payload)
+		goto out;
+	rc = jws_import(jwt, &jws, &alg, &kid);
+	if (rc < 0)
+		goto out;
+	rc = SE_ECRYPTO;
+	if (!alg || strcmp(alg, CJOSE_HDR_ALG_RS256) != 0 || !kid || strcmp(kid, k->kid) != 0 || key_ready(k) < 0)
+		goto out;
+	rc = jws_verified_payload(jws, k->jwk, ret_payload);
+out:
+	cjose_jws_release(jws);
+	return rc;
+}
+
+/* Signature algorithms accepted from a JWKS: the asymmetric ones cjose verifies. HS* would let anyone who has the
+ * public key sign, and "none" signs nothing. */
+static bool alg_acceptable(const char *alg)
+{
+	static const char *const ok[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"};
+	for (size_t i = 0; alg && i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (strcmp(alg, ok[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The member of keys that verifies a JWS with kid (NULL: the set's only signing key) and alg, or NULL. Borrowed. */
+static json_t *jwks_find(const json_t *keys, const char *kid, const char *alg)
+{
+	json_t *found = NULL, *key;
+	size_t i, candidates = 0;
+
+	json_array_foreach(keys, i, key) {
+		const char *use = json_string_value(json_object_get(key, "use"));
+		const char *key_alg = json_string_value(json_object_get(key, "alg"));
+		const char *key_kid = json_string_value(json_object_get(key, "kid"));
+		if (!json_is_object(key) || (use && strcmp(use, "sig") != 0) || (key_alg && strcmp(key_alg, alg) != 0))
+			continue;
+		if (kid ? key_kid && strcmp(key_kid, kid) == 0 : true) {
+			found = key;
+			candidates++;
+		}
+	}
+	/* Two keys with one kid, or several keys and no kid in the token: which one signed is not known. */
+	return candidates == 1 ? found : NULL;
+}
+
+int se_crypto_jwt_verify_jwks(const json_t *jwks, const char *jwt, char **ret_payload)
+{
+	cjose_jws_t *jws = NULL;
+	cjose_jwk_t *jwk = NULL;
+	const char *alg = NULL, *kid = NULL;
+	cjose_err err;
+	int rc = SE_EINVAL;
+
+	const json_t *keys = json_object_get(jwks, "keys");
+	if (!json_is_array(keys) || !ret_payload)
+		goto out;
+	rc = jws_import(jwt, &jws, &alg, &kid);
+	if (rc < 0)
+		goto out;
+	rc = SE_ECRYPTO;
+	json_t *key = alg_acceptable(alg) ? jwks_find(keys, kid, alg) : NULL;
+	if (!key)
+		goto out;
+	jwk = cjose_jwk_import_json((cjose_header_t *)key, &err);
+	if (!jwk) {
+		ERR_clear_error();
+		rc = err.code == CJOSE_ERR_NO_MEMORY ? SE_ENOMEM : SE_ECRYPTO;
+		goto out;
+	}
+	rc = jws_verified_payload(jws, jwk, ret_payload);
+out:
+	cjose_jwk_release(jwk);
+	cjose_jws_release(jws);
+	return rc;
+}
+
+int se_crypto_jwt_key_public_jwk(const se_jwt_key *k, json_t **ret)
+{
+	char *text = NULL;
+	json_t *pub = NULL, *jwk = NULL;
+	cjose_err err;
+	int rc = SE_EINVAL;
+
+	if (!k || !ret)
 		goto out;
 	rc = key_ready(k);
 	if (rc < 0)
 		goto out;
-	rc = bn_param_b64url(k->pkey, OSSL_PKEY_PARAM_RSA_N, &n);
-	if (rc < 0)
+	text = cjose_jwk_to_json(k->jwk, false, &err);
+	if (!text) {
+		rc = from_cjose(&err);
 		goto out;
-	rc = bn_param_b64url(k->pkey, OSSL_PKEY_PARAM_RSA_E, &e);
-	if (rc < 0)
+	}
+	rc = SE_ENOMEM;
+	pub = json_loads(text, 0, NULL);
+	const char *n = json_string_value(json_object_get(pub, "n"));
+	const char *e = json_string_value(json_object_get(pub, "e"));
+	if (!n || !e)
 		goto out;
-	*ret_n = n;
-	*ret_e = e;
-	n = e = NULL;
+	/* The members in the order Stytch's JWKS shows them. */
+	jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "use", "sig", "alg", "RS256", "kid", k->kid, "n",
+	                n, "e", e);
+	if (!jwk)
+		goto out;
+	*ret = jwk;
+	rc = 0;
 out:
-	free(n);
-	free(e);
+	json_decref(pub);
+	if (text)
+		cjose_get_dealloc()(text);
 	return rc;
 }

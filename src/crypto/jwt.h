@@ -1,12 +1,15 @@
-/* RS256 JSON Web Tokens: the key that signs session JWTs, signing, verification and its public JWK.
- * Owns se_jwt_key (create with se_crypto_jwt_key_new(), free with se_crypto_jwt_key_free()); strings returned
- * through ret_* are malloc'd and the caller frees them. Every function is safe to call from several threads. */
+/* JSON Web Tokens, a thin layer over cjose: the RS256 key that signs session JWTs, signing, verification, its public
+ * JWK, and verification of a JWS against a JWKS (an identity provider's id_tokens). Owns se_jwt_key (create with
+ * se_crypto_jwt_key_new(), free with se_crypto_jwt_key_free()); strings returned through ret_* are malloc'd and the
+ * caller frees them; json_t returned through ret_* are new references. Safe to call from several threads. */
 #ifndef SE_CRYPTO_JWT_H
 #define SE_CRYPTO_JWT_H
 
 #include <stddef.h>
 
-/* Largest compact JWT accepted by se_crypto_jwt_verify(); longer input is SE_EINVAL. */
+#include <jansson.h>
+
+/* Largest compact JWT accepted by the verify functions; longer input is SE_EINVAL. */
 #define SE_CRYPTO_JWT_MAX 65536
 
 /* An RSA 2048 key pair for RS256 JWTs, with its key id. Opaque; create with se_crypto_jwt_key_new(). */
@@ -28,14 +31,23 @@ const char *se_crypto_jwt_key_kid(const se_jwt_key *k);
  * On success *ret_jwt is malloc'd and the caller frees it. Returns 0, SE_EINVAL, SE_ENOMEM or SE_ECRYPTO. */
 int se_crypto_jwt_sign(const se_jwt_key *k, const char *payload_json, char **ret_jwt);
 
-/* Verifies a compact JWS made by se_crypto_jwt_sign() with key k. The header must be a flat JSON object of plain
- * string members. On success *ret_payload is the decoded payload text, malloc'd, caller frees.
- * Returns 0; SE_EINVAL when the token is malformed (parts, base64url, header syntax, NUL in payload, too long);
- * SE_ECRYPTO when alg is not RS256, kid is not k's, or the signature does not verify; SE_ENOMEM. */
+/* Verifies a compact JWS made by se_crypto_jwt_sign() with key k. On success *ret_payload is the decoded payload
+ * text, malloc'd, caller frees. Returns 0; SE_EINVAL when the token is malformed (not three non-empty parts,
+ * base64url, a header that is not a JSON object with an alg, NUL in the payload, too long); SE_ECRYPTO when alg is
+ * not RS256, kid is not k's, or the signature does not verify; SE_ENOMEM. */
 int se_crypto_jwt_verify(const se_jwt_key *k, const char *jwt, char **ret_payload);
 
-/* The public key as JWK members: *ret_n (modulus) and *ret_e (exponent), unpadded base64url, both malloc'd and freed
- * by the caller. Returns 0, SE_ENOMEM or SE_ECRYPTO. */
-int se_crypto_jwt_key_jwk(const se_jwt_key *k, char **ret_n, char **ret_e);
+/* Verifies a compact JWS against a JSON Web Key Set ({"keys":[...]}, borrowed): the key is the member whose kid is
+ * the header's (or, when the header has no kid, the set's only key), skipping keys whose "use" is not "sig" or whose
+ * "alg" differs from the header's. Only asymmetric algorithms are accepted (RS*, PS*, ES*). Claims are not checked:
+ * that is the caller's (iss, aud, exp, nonce). On success *ret_payload is the payload text, malloc'd, caller frees.
+ * Returns 0; SE_EINVAL when the token is malformed (as for se_crypto_jwt_verify()) or jwks has no "keys" array;
+ * SE_ECRYPTO when no single key matches, the algorithm is not accepted or the signature does not verify;
+ * SE_ENOMEM. */
+int se_crypto_jwt_verify_jwks(const json_t *jwks, const char *jwt, char **ret_payload);
+
+/* The public key as a JWK {"kty":"RSA","use":"sig","alg":"RS256","kid","n","e"} (n and e unpadded base64url), a new
+ * reference in *ret that the caller releases with json_decref(). Returns 0, SE_EINVAL, SE_ENOMEM or SE_ECRYPTO. */
+int se_crypto_jwt_key_public_jwk(const se_jwt_key *k, json_t **ret);
 
 #endif
