@@ -51,10 +51,10 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* Checks that s is at most SE_CRYPTO_PEM_MAX long and, after leading whitespace, starts with "-----BEGIN <label>-----".
- * Returns 0 with *ret_start just past the leading whitespace (the PEM reader wants BEGIN at the start of a line) and
- * *ret_len the length from there, or SE_EINVAL. */
-static int pem_precheck(const char *s, const char *label, const char **ret_start, size_t *ret_len)
+/* Checks that s is at most SE_CRYPTO_PEM_MAX long and, after leading whitespace, starts with "-----BEGIN <label>-----",
+ * and opens a memory BIO over it from there (the PEM reader wants BEGIN at the start of a line) into *ret (BIO_free).
+ * Returns 0, SE_EINVAL or SE_ENOMEM. */
+static int pem_open(const char *s, const char *label, BIO **ret)
 {
 	if (!s)
 		return SE_EINVAL;
@@ -68,8 +68,10 @@ static int pem_precheck(const char *s, const char *label, const char **ret_start
 	if (strncmp(p, "-----BEGIN ", 11) != 0 || strncmp(p + 11, label, ll) != 0 ||
 	    strncmp(p + 11 + ll, "-----", 5) != 0)
 		return SE_EINVAL;
-	*ret_start = p;
-	*ret_len = len - (size_t)(p - s);
+	BIO *bio = BIO_new_mem_buf(p, (int)(len - (size_t)(p - s)));
+	if (!bio)
+		return SE_ENOMEM;
+	*ret = bio;
 	return 0;
 }
 
@@ -145,22 +147,16 @@ static int rsa_from_pem(const char *pem, EVP_PKEY **ret)
 	OSSL_LIB_CTX *lc = se_crypto_libctx();
 	BIO *bio = NULL;
 	EVP_PKEY *pkey = NULL;
-	const char *start = NULL;
-	size_t len = 0;
-	int rc = SE_EINVAL;
+	int rc = SE_ECRYPTO;
 
-	if (!lc) {
-		rc = SE_ECRYPTO;
+	if (!lc)
 		goto out;
-	}
-	if (pem_precheck(pem, "RSA PRIVATE KEY", &start, &len) < 0 &&
-	    pem_precheck(pem, "PRIVATE KEY", &start, &len) < 0)
+	rc = pem_open(pem, "RSA PRIVATE KEY", &bio);
+	if (rc == SE_EINVAL)
+		rc = pem_open(pem, "PRIVATE KEY", &bio);
+	if (rc < 0)
 		goto out;
-	bio = BIO_new_mem_buf(start, (int)len);
-	if (!bio) {
-		rc = SE_ENOMEM;
-		goto out;
-	}
+	rc = SE_EINVAL;
 	pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_password, NULL, lc, NULL);
 	if (!pkey || !EVP_PKEY_is_a(pkey, "RSA") || !bio_rest_is_space(bio))
 		goto out;
@@ -182,18 +178,11 @@ int se_crypto_rsa_private_key_check(const char *pem)
 	unsigned char *data = NULL;
 	long dlen = 0;
 	EVP_PKEY *pkey = NULL;
-	size_t len = 0;
-	const char *start = NULL;
-	int rc = pem_precheck(pem, "RSA PRIVATE KEY", &start, &len);
+	int rc = pem_open(pem, "RSA PRIVATE KEY", &bio);
 
 	if (rc < 0)
 		goto out;
 	rc = SE_EINVAL;
-	bio = BIO_new_mem_buf(start, (int)len);
-	if (!bio) {
-		rc = SE_ENOMEM;
-		goto out;
-	}
 	/* The label and the absence of an encryption header, which PEM_read_bio_PrivateKey would not tell us. */
 	if (!PEM_read_bio(bio, &name, &header, &data, &dlen) || strcmp(name, "RSA PRIVATE KEY") != 0 ||
 	    header[0] != '\0' || !bio_rest_is_space(bio))
@@ -377,33 +366,24 @@ out:
 	return rc;
 }
 
-int se_crypto_x509_parse(const char *pem, char **ret_issuer, time_t *ret_not_before, time_t *ret_not_after,
-                         char **ret_pem)
+/* Reads one PEM certificate surrounded by whitespace only into *ret (X509_free). Returns 0, SE_EINVAL or SE_ENOMEM. */
+static int x509_from_pem(const char *pem, X509 **ret)
 {
 	BIO *bio = NULL;
-	X509 *x = NULL;
-	size_t len = 0;
-	const char *start = NULL;
-	int rc = pem_precheck(pem, "CERTIFICATE", &start, &len);
+	int rc = pem_open(pem, "CERTIFICATE", &bio);
 
 	if (rc < 0)
 		goto out;
-	bio = BIO_new_mem_buf(start, (int)len);
-	if (!bio) {
-		rc = SE_ENOMEM;
-		goto out;
-	}
-	x = PEM_read_bio_X509(bio, NULL, no_password, NULL);
+	rc = SE_EINVAL;
+	X509 *x = PEM_read_bio_X509(bio, NULL, no_password, NULL);
 	if (!x || !bio_rest_is_space(bio)) {
-		rc = SE_EINVAL;
+		X509_free(x);
 		goto out;
 	}
-	rc = x509_describe(x, ret_issuer, ret_not_before, ret_not_after, ret_pem);
+	*ret = x;
+	rc = 0;
 out:
-	X509_free(x);
 	BIO_free(bio);
-	if (rc < 0)
-		ERR_clear_error();
 	return rc;
 }
 
@@ -449,12 +429,12 @@ out:
 	return rc;
 }
 
-int se_crypto_x509_parse_base64(const char *b64, char **ret_issuer, time_t *ret_not_before, time_t *ret_not_after,
-                                char **ret_pem)
+/* Reads a bare base64 DER certificate (at most SE_CRYPTO_PEM_MAX characters, nothing after the DER) into *ret
+ * (X509_free). Returns 0, SE_EINVAL or SE_ENOMEM. */
+static int x509_from_base64(const char *b64, X509 **ret)
 {
 	unsigned char *der = NULL;
 	size_t der_len = 0;
-	X509 *x = NULL;
 	int rc = SE_EINVAL;
 
 	if (!b64)
@@ -465,19 +445,44 @@ int se_crypto_x509_parse_base64(const char *b64, char **ret_issuer, time_t *ret_
 	rc = der_from_base64(b64, len, &der, &der_len);
 	if (rc < 0)
 		goto out;
+	rc = SE_EINVAL;
 	const unsigned char *p = der;
-	x = d2i_X509(NULL, &p, (long)der_len);
+	X509 *x = d2i_X509(NULL, &p, (long)der_len);
 	if (!x || p != der + der_len) {
-		rc = SE_EINVAL;
+		X509_free(x);
 		goto out;
 	}
-	rc = x509_describe(x, ret_issuer, ret_not_before, ret_not_after, ret_pem);
+	*ret = x;
+	rc = 0;
 out:
-	X509_free(x);
 	free(der);
+	return rc;
+}
+
+/* Reads text with read, then describes the certificate (see se_crypto_x509_parse()). */
+static int x509_parse_with(int (*read)(const char *, X509 **), const char *text, char **ret_issuer,
+                           time_t *ret_not_before, time_t *ret_not_after, char **ret_pem)
+{
+	X509 *x = NULL;
+	int rc = read(text, &x);
+	if (rc == 0)
+		rc = x509_describe(x, ret_issuer, ret_not_before, ret_not_after, ret_pem);
+	X509_free(x);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc;
+}
+
+int se_crypto_x509_parse(const char *pem, char **ret_issuer, time_t *ret_not_before, time_t *ret_not_after,
+                         char **ret_pem)
+{
+	return x509_parse_with(x509_from_pem, pem, ret_issuer, ret_not_before, ret_not_after, ret_pem);
+}
+
+int se_crypto_x509_parse_base64(const char *b64, char **ret_issuer, time_t *ret_not_before, time_t *ret_not_after,
+                                char **ret_pem)
+{
+	return x509_parse_with(x509_from_base64, b64, ret_issuer, ret_not_before, ret_not_after, ret_pem);
 }
 
 int se_crypto_x509_normalize(const char *pem, char **ret_pem)

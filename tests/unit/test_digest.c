@@ -1,15 +1,9 @@
 /* Unit tests for crypto/digest.c: SHA-256 in hex and constant-time string comparison. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <check.h>
 #include <stdlib.h>
 
 #include "crypto/digest.h"
+#include "testutil.h"
 
 START_TEST(test_sha256)
 {
@@ -33,22 +27,11 @@ START_TEST(test_streq)
 }
 END_TEST
 
-static Suite *digest_suite(void)
-{
-	Suite *s = suite_create("digest");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_sha256);
-	tcase_add_test(tc, test_streq);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(digest_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {
+	    test_sha256,
+	    test_streq,
+	};
+	return t_run("digest", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,12 +1,5 @@
 /* Unit tests for crypto/jwt.c: RS256 signing and verification, tampering, malformed tokens, the JWK, seeded keys
  * and verification against a JWKS. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +11,7 @@
 #include "crypto/jwt.h"
 #include "crypto/rand.h"
 #include "util/errors_code.h"
+#include "testutil.h"
 
 /* base64url of s, unpadded, via OpenSSL for independence from the code under test. */
 static char *b64url(const char *s)
@@ -322,24 +316,13 @@ START_TEST(test_verify_jwks_algorithms)
 }
 END_TEST
 
-static Suite *jwt_suite(void)
-{
-	Suite *s = suite_create("jwt");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_jwt);
-	tcase_add_test(tc, test_seeded_jwt_key);
-	tcase_add_test(tc, test_verify_jwks);
-	tcase_add_test(tc, test_verify_jwks_algorithms);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(jwt_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {
+	    test_jwt,
+	    test_seeded_jwt_key,
+	    test_verify_jwks,
+	    test_verify_jwks_algorithms,
+	};
+	return t_run("jwt", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,16 +1,10 @@
 /* Unit tests for crypto/rand.c: random strings and UUIDs, and the seeded stream's determinism. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/rand.h"
+#include "testutil.h"
 
 static int is_alnum(char c)
 {
@@ -79,23 +73,12 @@ START_TEST(test_seeded_random)
 }
 END_TEST
 
-static Suite *rand_suite(void)
-{
-	Suite *s = suite_create("rand");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_random_alnum);
-	tcase_add_test(tc, test_uuid4);
-	tcase_add_test(tc, test_seeded_random);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(rand_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {
+	    test_random_alnum,
+	    test_uuid4,
+	    test_seeded_random,
+	};
+	return t_run("rand", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -1,17 +1,11 @@
 /* Unit tests for util/time.c: RFC 3339 formatting and parsing. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <check.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include "util/errors_code.h"
 #include "util/time.h"
+#include "testutil.h"
 
 /* 2026-11-24T10:00:00Z and 2036-11-24T10:00:00Z */
 #define CREATED ((time_t)1795514400)
@@ -73,21 +67,10 @@ START_TEST(test_time)
 }
 END_TEST
 
-static Suite *time_suite(void)
-{
-	Suite *s = suite_create("time");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_time);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(time_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {
+	    test_time,
+	};
+	return t_run("time", tests, sizeof(tests) / sizeof(tests[0]));
 }

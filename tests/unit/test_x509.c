@@ -1,12 +1,5 @@
 /* Unit tests for crypto/x509.c: signing certificates (generated, from a given key, seeded), X.509 parsing
  * and RSA private key checks. */
-#ifndef _POSIX_C_SOURCE
-#define _POSIX_C_SOURCE 200809L
-#endif
-#ifndef _DEFAULT_SOURCE
-#define _DEFAULT_SOURCE
-#endif
-
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +14,7 @@
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "util/errors_code.h"
+#include "testutil.h"
 
 /* A fixed RSA 2048 key in PKCS#1 form and the same key in PKCS#8 form, so tests need no key generation. */
 static const char key_pkcs1[] = "-----BEGIN RSA PRIVATE KEY-----\n"
@@ -369,26 +363,15 @@ START_TEST(test_seeded_cert)
 }
 END_TEST
 
-static Suite *x509_suite(void)
-{
-	Suite *s = suite_create("x509");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, test_signing_cert_generated);
-	tcase_add_test(tc, test_signing_cert_given_key);
-	tcase_add_test(tc, test_x509_parse_forms);
-	tcase_add_test(tc, test_x509_parse_invalid);
-	tcase_add_test(tc, test_rsa_key_check);
-	tcase_add_test(tc, test_seeded_cert);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(x509_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	const TTest *const tests[] = {
+	    test_signing_cert_generated,
+	    test_signing_cert_given_key,
+	    test_x509_parse_forms,
+	    test_x509_parse_invalid,
+	    test_rsa_key_check,
+	    test_seeded_cert,
+	};
+	return t_run("x509", tests, sizeof(tests) / sizeof(tests[0]));
 }
