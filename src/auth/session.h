@@ -1,4 +1,5 @@
-/* Member sessions: their JWTs and the authenticate response. */
+/* Member sessions: minting and authenticating their JWTs. Owns nothing: the key and project are borrowed, the JWT
+ * text is malloc'd for the caller, an authenticated session and member are the caller's to release. */
 #ifndef SE_SESSION_H
 #define SE_SESSION_H
 

@@ -1,12 +1,5 @@
-/* An in-process OpenSSL EVP_RAND provider over crypto/rand.c's generator, and the private library context that
- * uses it for all its DRBGs.
- *
- * Why it exists: under --seed every id, token, certificate and RSA key must come out the same run after run
- * (tests/e2e/determinism.py). Ids and tokens are easy, they are drawn from se_crypto_random() directly; but OpenSSL's
- * RSA key generation draws its primes from the RAND of the library context it runs in, not from anything a caller can
- * pass in. So keys are generated in a library context of our own whose DRBGs (primary, public, private) are this
- * provider, which forwards every request to the generator: seeded, the keys are reproducible; unseeded, the bytes are
- * OpenSSL's own private DRBG's. The default library context (TLS in libcurl, everything else) is left alone. */
+/* An in-process OpenSSL EVP_RAND provider over crypto/rand.c's generator, and the private library context whose
+ * DRBGs (primary, public, private) it is. */
 #include "crypto/drbg.h"
 
 #include <pthread.h>
@@ -21,8 +14,16 @@
 
 #include "crypto/rand.h"
 
+/* Why it exists: under --seed every id, token, certificate and RSA key must come out the same run after run
+ * (tests/e2e/determinism.py). Ids and tokens are easy, they are drawn from se_crypto_random() directly; but OpenSSL's
+ * RSA key generation draws its primes from the RAND of the library context it runs in, not from anything a caller
+ * can pass in. So keys are generated in a library context of our own whose DRBGs are this provider, which forwards
+ * every request to the generator: seeded, the keys are reproducible; unseeded, the bytes are OpenSSL's own private
+ * DRBG's. The default library context (TLS in libcurl, cjose's signing, everything else) is left alone. */
+
 /* Every DRBG of the private library context (primary, public, private) is one of these. They hold no state of their
- * own: each generate call goes straight to se_crypto_random_secret(), so nothing is buffered across a se_crypto_seed(). */
+ * own: each generate call goes straight to se_crypto_random_secret(), so nothing is buffered across a se_crypto_seed().
+ */
 struct se_rand {
 	int state;
 };

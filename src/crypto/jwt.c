@@ -68,8 +68,9 @@ out:
 static int jwk_generate(se_jwt_key *k)
 {
 	static const char *const params[8] = {
-	    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_D,
-	    OSSL_PKEY_PARAM_RSA_FACTOR1,   OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+	    OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+	    OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+	    OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
 	    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1,
 	};
 	uint8_t *bytes[8] = {0};
@@ -83,9 +84,22 @@ static int jwk_generate(se_jwt_key *k)
 	if (rc < 0)
 		goto out;
 	cjose_jwk_rsa_keyspec spec = {
-	    .n = bytes[0], .nlen = lens[0], .e = bytes[1], .elen = lens[1], .d = bytes[2], .dlen = lens[2],
-	    .p = bytes[3], .plen = lens[3], .q = bytes[4], .qlen = lens[4], .dp = bytes[5], .dplen = lens[5],
-	    .dq = bytes[6], .dqlen = lens[6], .qi = bytes[7], .qilen = lens[7],
+	    .n = bytes[0],
+	    .nlen = lens[0],
+	    .e = bytes[1],
+	    .elen = lens[1],
+	    .d = bytes[2],
+	    .dlen = lens[2],
+	    .p = bytes[3],
+	    .plen = lens[3],
+	    .q = bytes[4],
+	    .qlen = lens[4],
+	    .dp = bytes[5],
+	    .dplen = lens[5],
+	    .dq = bytes[6],
+	    .dqlen = lens[6],
+	    .qi = bytes[7],
+	    .qilen = lens[7],
 	};
 	k->jwk = cjose_jwk_create_RSA_spec(&spec, &err);
 	if (!k->jwk || !cjose_jwk_set_kid(k->jwk, k->kid, strlen(k->kid), &err))
@@ -277,7 +291,8 @@ out:
  * public key sign, and "none" signs nothing. */
 static bool alg_acceptable(const char *alg)
 {
-	static const char *const ok[] = {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"};
+	static const char *const ok[] = {"RS256", "RS384", "RS512", "PS256", "PS384",
+	                                 "PS512", "ES256", "ES384", "ES512"};
 	for (size_t i = 0; alg && i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcmp(alg, ok[i]) == 0)
 			return true;
@@ -290,7 +305,7 @@ static json_t *jwks_find(const json_t *keys, const char *kid, const char *alg)
 	json_t *found = NULL, *key;
 	size_t i, candidates = 0;
 
-	json_array_foreach(keys, i, key) {
+	json_array_foreach (keys, i, key) {
 		const char *use = json_string_value(json_object_get(key, "use"));
 		const char *key_alg = json_string_value(json_object_get(key, "alg"));
 		const char *key_kid = json_string_value(json_object_get(key, "kid"));
@@ -360,8 +375,8 @@ int se_crypto_jwt_key_public_jwk(const se_jwt_key *k, json_t **ret)
 	if (!n || !e)
 		goto out;
 	/* The members in the order Stytch's JWKS shows them. */
-	jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "use", "sig", "alg", "RS256", "kid", k->kid, "n",
-	                n, "e", e);
+	jwk = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "kty", "RSA", "use", "sig", "alg", "RS256", "kid", k->kid,
+	                "n", n, "e", e);
 	if (!jwk)
 		goto out;
 	*ret = jwk;

@@ -1,7 +1,6 @@
-/* JSON Web Tokens, a thin layer over cjose: the RS256 key that signs session JWTs, signing, verification, its public
- * JWK, and verification of a JWS against a JWKS (an identity provider's id_tokens). Owns se_jwt_key (create with
- * se_crypto_jwt_key_new(), free with se_crypto_jwt_key_free()); strings returned through ret_* are malloc'd and the
- * caller frees them; json_t returned through ret_* are new references. Safe to call from several threads. */
+/* JSON Web Tokens over cjose: the RS256 session-JWT key (se_jwt_key, se_crypto_jwt_key_new/_free), signing,
+ * verification, its public JWK, and verification against a JWKS (id_tokens). Returned strings are malloc'd for the
+ * caller, returned json_t are new references, inputs are borrowed. Safe to call from several threads. */
 #ifndef SE_CRYPTO_JWT_H
 #define SE_CRYPTO_JWT_H
 

@@ -23,7 +23,6 @@ static int is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
 }
 
-
 /* Copies the whole content of a memory BIO into a new NUL-terminated string. Returns 0 or SE_ENOMEM. */
 static int bio_to_string(BIO *bio, char **ret)
 {

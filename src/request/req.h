@@ -1,4 +1,5 @@
-/* The state of one API request as it walks the pipeline, and what handlers use of it. */
+/* The state of one API request as it walks the pipeline, and what handlers use of it. se_req owns what it
+ * accumulates (the project reference, the loaded organization and member, the answer) until the request ends. */
 #ifndef SE_REQ_H
 #define SE_REQ_H
 

@@ -10,8 +10,8 @@
 
 #include "crypto/jwt.h"
 #include "crypto/rand.h"
-#include "util/errors_code.h"
 #include "testutil.h"
+#include "util/errors_code.h"
 
 /* base64url of s, unpadded, via OpenSSL for independence from the code under test. */
 static char *b64url(const char *s)
@@ -108,8 +108,9 @@ START_TEST(test_jwt)
 	ck_assert_ptr_null(strpbrk(n, "+/="));
 	char *text = json_dumps(jwk, JSON_COMPACT);
 	char want[512];
-	snprintf(want, sizeof(want), "{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"%s\",\"n\":\"%s\",\"e\":\"AQAB\"}",
-	         kid, n);
+	snprintf(want, sizeof(want),
+	         "{\"kty\":\"RSA\",\"use\":\"sig\",\"alg\":\"RS256\",\"kid\":\"%s\",\"n\":\"%s\",\"e\":\"AQAB\"}", kid,
+	         n);
 	ck_assert_str_eq(text, want);
 	ck_assert_ptr_null(json_object_get(jwk, "d"));
 	free(text);

@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "testutil.h"
 #include "util/errors_code.h"
 #include "util/time.h"
-#include "testutil.h"
 
 /* 2026-11-24T10:00:00Z and 2036-11-24T10:00:00Z */
 #define CREATED ((time_t)1795514400)

@@ -13,8 +13,8 @@
 
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/errors_code.h"
 #include "testutil.h"
+#include "util/errors_code.h"
 
 /* A fixed RSA 2048 key in PKCS#1 form and the same key in PKCS#8 form, so tests need no key generation. */
 static const char key_pkcs1[] = "-----BEGIN RSA PRIVATE KEY-----\n"
@@ -366,12 +366,8 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	    test_signing_cert_generated,
-	    test_signing_cert_given_key,
-	    test_x509_parse_forms,
-	    test_x509_parse_invalid,
-	    test_rsa_key_check,
-	    test_seeded_cert,
+	    test_signing_cert_generated, test_signing_cert_given_key, test_x509_parse_forms,
+	    test_x509_parse_invalid,     test_rsa_key_check,          test_seeded_cert,
 	};
 	return t_run("x509", tests, sizeof(tests) / sizeof(tests[0]));
 }
