@@ -76,7 +76,7 @@ static int jwk_generate(se_jwt_key *k)
 	uint8_t *bytes[8] = {0};
 	size_t lens[8] = {0};
 	EVP_PKEY *pkey = NULL;
-	cjose_err err;
+	cjose_err err = {0};
 	int rc = se_crypto_rsa_generate(&pkey);
 
 	for (int i = 0; rc == 0 && i < 8; i++)
@@ -181,7 +181,7 @@ int se_crypto_jwt_sign(const se_jwt_key *k, const char *payload_json, char **ret
 	cjose_header_t *header = NULL;
 	cjose_jws_t *jws = NULL;
 	const char *compact = NULL;
-	cjose_err err;
+	cjose_err err = {0};
 	int rc = SE_EINVAL;
 
 	if (!k || !payload_json || !ret_jwt)
@@ -217,7 +217,7 @@ out:
  * borrowed from *ret. Returns 0 or SE_EINVAL. */
 static int jws_import(const char *jwt, cjose_jws_t **ret, const char **ret_alg, const char **ret_kid)
 {
-	cjose_err err;
+	cjose_err err = {0};
 
 	if (!jwt)
 		return SE_EINVAL;
@@ -248,7 +248,7 @@ static int jws_verified_payload(cjose_jws_t *jws, const cjose_jwk_t *jwk, char *
 {
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
-	cjose_err err;
+	cjose_err err = {0};
 
 	if (!cjose_jws_verify(jws, jwk, &err)) {
 		ERR_clear_error();
@@ -325,7 +325,7 @@ int se_crypto_jwt_verify_jwks(const json_t *jwks, const char *jwt, char **ret_pa
 	cjose_jws_t *jws = NULL;
 	cjose_jwk_t *jwk = NULL;
 	const char *alg = NULL, *kid = NULL;
-	cjose_err err;
+	cjose_err err = {0};
 	int rc = SE_EINVAL;
 
 	const json_t *keys = json_object_get(jwks, "keys");
@@ -355,7 +355,7 @@ int se_crypto_jwt_key_public_jwk(const se_jwt_key *k, json_t **ret)
 {
 	char *text = NULL;
 	json_t *pub = NULL, *jwk = NULL;
-	cjose_err err;
+	cjose_err err = {0};
 	int rc = SE_EINVAL;
 
 	if (!k || !ret)
