@@ -88,6 +88,8 @@ START_TEST(test_jwt)
 
 	/* Malformed. */
 	ck_assert_int_eq(se_crypto_jwt_verify(k, "abc", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "A=.A=.A=", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify(k, "e30=.e30.AAAA", &got), SE_EINVAL);
 	ck_assert_int_eq(se_crypto_jwt_verify(k, "a.b", &got), SE_EINVAL);
 	ck_assert_int_eq(se_crypto_jwt_verify(k, "a.b.c.d", &got), SE_EINVAL);
 	ck_assert_int_eq(se_crypto_jwt_verify(k, "..", &got), SE_EINVAL);
@@ -246,14 +248,30 @@ START_TEST(test_verify_jwks)
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, bad, &got), SE_ECRYPTO);
 	free(bad);
 
-	/* Malformed tokens and sets. */
+	/* Malformed tokens and sets. Padding or other characters in a part never reach cjose's decoder, which would
+	 * abort on "A=". */
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, "a.b", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, "A=.A=.A=", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, "eyJhbGciOiJSUzI1NiJ9.AAAAA=.AAAA", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, "eyJhbGciOiJSUzI1NiJ9.e30.A=", &got), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, "eyJhbGciOiJSUzI1NiJ9.e30.AA AA", &got), SE_EINVAL);
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(set, NULL, &got), SE_EINVAL);
 	json_t *empty = json_object();
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(empty, jwt, &got), SE_EINVAL);
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(NULL, jwt, &got), SE_EINVAL);
 	json_decref(empty);
 	json_t *junk = json_pack("{s:[i,s,{}]}", "keys", 1, "x");
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(junk, jwt, &got), SE_ECRYPTO);
+	json_decref(junk);
+	/* A key whose members are not base64url text is not used (cjose's decoder would abort on "A="). */
+	copy = json_deep_copy(mine);
+	json_object_set_new(copy, "e", json_string("A="));
+	junk = jwks_of(copy, NULL);
+	ck_assert_int_eq(se_crypto_jwt_verify_jwks(junk, jwt, &got), SE_ECRYPTO);
+	json_decref(junk);
+	copy = json_deep_copy(mine);
+	json_object_set_new(copy, "n", json_integer(5));
+	junk = jwks_of(copy, NULL);
 	ck_assert_int_eq(se_crypto_jwt_verify_jwks(junk, jwt, &got), SE_ECRYPTO);
 	json_decref(junk);
 	ck_assert_ptr_eq(got, (char *)0x1);
