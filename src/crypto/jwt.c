@@ -15,6 +15,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "crypto/base64url.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "util/errors_code.h"
@@ -212,18 +213,6 @@ out:
 	return rc;
 }
 
-/* Whether s[0..len) is unpadded base64url text, as RFC 7515 wants every part of a compact JWS and every key
- * member of a JWK. Checked before cjose decodes anything: its decoder (0.6.2) aborts the process on a '=' after a
- * lone sextet ("A="), an assertion an input could trigger. */
-static bool b64url_text(const char *s, size_t len)
-{
-	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-	for (size_t i = 0; i < len; i++)
-		if (!s[i] || !strchr(alphabet, s[i]))
-			return false;
-	return true;
-}
-
 /* Checks the compact form's shape (length, three non-empty base64url parts) and imports it. On success *ret is the
  * parsed JWS (cjose_jws_release() it) and *ret_alg and *ret_kid its header's alg and kid (NULL when absent or not
  * strings), borrowed from *ret. Returns 0 or SE_EINVAL. */
@@ -241,8 +230,10 @@ static int jws_import(const char *jwt, cjose_jws_t **ret, const char **ret_alg, 
 	if (!d1 || !d2 || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - jwt)) || d1 == jwt || d2 == d1 + 1 ||
 	    d2 + 1 == jwt + len)
 		return SE_EINVAL;
-	if (!b64url_text(jwt, (size_t)(d1 - jwt)) || !b64url_text(d1 + 1, (size_t)(d2 - d1 - 1)) ||
-	    !b64url_text(d2 + 1, len - (size_t)(d2 + 1 - jwt)))
+	/* Checked before cjose decodes anything: its decoder (0.6.2) aborts the process on a '=' after a lone sextet
+	 * ("A="), an assertion an input could trigger. RFC 7515 wants unpadded base64url anyway. */
+	if (!se_b64url_is_text(jwt, (size_t)(d1 - jwt)) || !se_b64url_is_text(d1 + 1, (size_t)(d2 - d1 - 1)) ||
+	    !se_b64url_is_text(d2 + 1, len - (size_t)(d2 + 1 - jwt)))
 		return SE_EINVAL;
 	/* cjose refuses a header that is not a JSON object with a known alg, but lets alg "none" through. */
 	cjose_jws_t *jws = cjose_jws_import(jwt, len, &err);
@@ -314,13 +305,13 @@ static bool alg_acceptable(const char *alg)
 	return false;
 }
 
-/* Whether every key member of jwk that cjose decodes (RSA, EC and oct) is base64url text (see b64url_text()). */
+/* Whether every key member of jwk that cjose decodes (RSA, EC and oct) is base64url text (see jws_import()). */
 static bool jwk_members_b64url(const json_t *jwk)
 {
 	static const char *const members[] = {"n", "e", "d", "p", "q", "dp", "dq", "qi", "x", "y", "k"};
 	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
 		const json_t *v = json_object_get(jwk, members[i]);
-		if (v && (!json_is_string(v) || !b64url_text(json_string_value(v), json_string_length(v))))
+		if (v && (!json_is_string(v) || !se_b64url_is_text(json_string_value(v), json_string_length(v))))
 			return false;
 	}
 	return true;
