@@ -641,7 +641,8 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	}
 
 	if (c.served && c.err == SE_ERR_NONE) {
-		out->log_path = log_path(in->path);
+		/* Only the embedded files' own names get here: nothing in the path to mask. */
+		out->log_path = se_asprintf(SE_UI_PATH "%s%s", c.arg ? "/" : "", c.arg ? c.arg : "");
 		json_decref(c.body);
 		return;
 	}

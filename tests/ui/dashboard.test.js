@@ -304,6 +304,26 @@ describe('dashboard', () => {
     await tab.page.waitForSelector(`#requests-table tr[data-request-id="${later.json.request_id}"]`, WAIT);
   });
 
+  it('shows sign-in flows and callbacks where this build has sign-in', async () => {
+    const flows = await call(server, 'GET', '/_emulator/sso/flows?limit=20');
+    const assertions = await call(server, 'GET', '/_emulator/sso/assertions?limit=20');
+    await tab.page.reload({ waitUntil: 'load' });
+    await tab.page.waitForSelector('body[data-loaded="requests"]', WAIT);
+    const hidden = await tab.page.$eval('#signin-panel', (e) => e.hidden);
+    if (flows.status === 404) {
+      assert.equal(flows.json.error_type, 'route_not_found');
+      assert.equal(hidden, true, 'no sign-in in this build: the panel stays hidden');
+      return;
+    }
+    assert.equal(flows.status, 200, flows.text);
+    assert.equal(assertions.status, 200, assertions.text);
+    assert.equal(hidden, false);
+    const rows = async (id) => tab.page.$$eval(`#${id} tbody tr:not(.empty)`, (trs) => trs.length);
+    assert.equal(await rows('flows-table'), flows.json.flows.length);
+    assert.equal(await rows('assertions-table'), assertions.json.assertions.length);
+    await shot(tab.page, 'requests-signin');
+  });
+
   it('adds, lists and clears fault rules', async () => {
     await switchTo(tab.page, 'faults');
     await tab.page.select('#fault-method', 'GET');

@@ -431,10 +431,60 @@
     $('requests-count').textContent = `${shown.length} of ${requests.length} shown${paused ? ' (paused)' : ''}`;
   }
 
-  function details(r) {
+  /* Sign-in events, where this build has sign-in (a 404 route_not_found says it has not). */
+  let signinAvailable = null;
+
+  function when(v) {
+    if (typeof v === 'number') return ago(new Date(v * 1000).toISOString());
+    return ago(v);
+  }
+
+  function nameOf(id) {
+    if (!state || !id) return id || '';
+    const org = orgsById().get(id);
+    return org ? org.organization_name : connectionName(id);
+  }
+
+  async function loadSignin() {
+    if (signinAvailable === false) return;
+    let flows;
+    let assertions;
+    try {
+      [flows, assertions] = await Promise.all([api('GET', '/_emulator/sso/flows?limit=20'), api('GET', '/_emulator/sso/assertions?limit=20')]);
+    } catch (e) {
+      if (e.status === 404 && e.body && e.body.error_type === 'route_not_found') {
+        signinAvailable = false;
+        $('signin-panel').hidden = true;
+        return;
+      }
+      throw e;
+    }
+    if (!state) await loadState().catch(() => null);
+    signinAvailable = true;
+    $('signin-panel').hidden = false;
+    fill($('flows-table').tBodies[0], (flows.flows || []).map((f) => el('tr', { 'data-flow-id': f.flow_id || '' },
+      el('td', {}, el('button', { type: 'button', className: 'link', on: { click: () => details(f, `Flow ${f.flow_id || ''}`) } }, when(f.created_at) || '(no time)')),
+      el('td', {}, nameOf(f.organization_id)),
+      el('td', {}, nameOf(f.connection_id)),
+      el('td', {}, f.state ? badge(f.state) : ''),
+      el('td', {}, f.error_type || ''))), 5, 'No sign-in flow yet.');
+    fill($('assertions-table').tBodies[0], (assertions.assertions || []).map((a) => {
+      const checks = Array.isArray(a.checks) ? a.checks : [];
+      const passed = checks.filter((c) => c.ok).length;
+      return el('tr', { className: a.error_type ? 'row-bad' : '' },
+        el('td', {}, el('button', { type: 'button', className: 'link', on: { click: () => details(a, `Callback ${a.connection_id || ''}`) } }, when(a.time) || '(no time)')),
+        el('td', {}, a.protocol || ''),
+        el('td', {}, nameOf(a.connection_id)),
+        el('td', {}, a.email || ''),
+        el('td', {}, checks.length ? `${passed} of ${checks.length} passed` : ''),
+        el('td', {}, a.error_type || ''));
+    }), 6, 'No callback yet.');
+  }
+
+  function details(r, title) {
     const keys = ['time', 'method', 'path', 'surface', 'status', 'error_type', 'duration_ms', 'request_id'];
     const rest = Object.keys(r).filter((k) => !keys.includes(k));
-    $('details-title').textContent = `${r.method} ${r.path}`;
+    $('details-title').textContent = title || `${r.method} ${r.path}`;
     $('details-list').replaceChildren(...[...keys, ...rest].filter((k) => k in r).flatMap((k) => [
       el('dt', {}, k),
       el('dd', { className: 'mono' }, r[k] === null ? '\u2014' : typeof r[k] === 'object' ? JSON.stringify(r[k], null, 2) : String(r[k])),
@@ -584,6 +634,7 @@
       } else if (v === 'requests') {
         await loadRequests();
         renderRequests();
+        await loadSignin();
       } else if (v === 'faults') {
         await (auto ? renderFaults() : Promise.all([renderFaults(), loadConfig()]));
       } else if (v === 'state') {
