@@ -106,6 +106,9 @@ async function switchTo(page, view) {
   await page.waitForSelector(`body[data-loaded="${view}"]`, WAIT);
 }
 
+/* Hides the page's notice, so that the next wait sees the notice of the next action. */
+const clearNotice = (page) => page.$eval('#notice', (n) => { n.hidden = true; });
+
 async function chooseOrg(page, orgId) {
   await page.select('#org-select', orgId);
   await page.waitForFunction((id) => document.querySelector('#org-ids').textContent === id, WAIT, orgId);
@@ -252,6 +255,7 @@ describe('dashboard', () => {
 
   it('shows a mint refused by the server', async () => {
     await tab.page.$eval('#mint-minutes', (e) => { e.value = '1'; });
+    await clearNotice(tab.page);
     await tab.page.click('#mint-form button[type="submit"]');
     await tab.page.waitForSelector('#notice.error:not([hidden])', WAIT);
     assert.match(await tab.page.$eval('#notice', (e) => e.textContent), /bad_request: session_duration_minutes must be an integer from 5/);
@@ -318,9 +322,33 @@ describe('dashboard', () => {
     assert.equal(flows.status, 200, flows.text);
     assert.equal(assertions.status, 200, assertions.text);
     assert.equal(hidden, false);
-    const rows = async (id) => tab.page.$$eval(`#${id} tbody tr:not(.empty)`, (trs) => trs.length);
-    assert.equal(await rows('flows-table'), flows.json.flows.length);
-    assert.equal(await rows('assertions-table'), assertions.json.assertions.length);
+    /* One headless SAML sign-in through the built-in IdP (SIGNIN.md), then one that fails. */
+    const login = async () => {
+      let loc = `${server.url}/v1/public/sso/start?public_token=${PUBLIC_TOKEN}&connection_id=${GLOBEX_SAML}&provider_login_hint=grace@globex.test`;
+      for (let i = 0; i < 3 && loc && loc.startsWith(server.url); i++) {
+        const res = await fetch(loc, { redirect: 'manual' });
+        loc = res.headers.get('location');
+        if (loc && loc.startsWith('/')) loc = server.url + loc;
+      }
+    };
+    await login();
+    const preset = await call(server, 'POST', '/_emulator/sso/presets', { body: { protocol: 'saml', email: 'grace@globex.test', outcome: 'wrong_key' } });
+    assert.equal(preset.status, 200, preset.text);
+    await login();
+    const after = {
+      flows: (await call(server, 'GET', '/_emulator/sso/flows?limit=20')).json.flows,
+      assertions: (await call(server, 'GET', '/_emulator/sso/assertions?limit=20')).json.assertions,
+    };
+    assert.ok(after.flows.length >= 2 && after.assertions.length >= 2, JSON.stringify(after).slice(0, 500));
+    const rows = (id) => tab.page.$$eval(`#${id} tbody tr:not(.empty)`, (trs) => trs.map((t) => t.textContent));
+    await tab.page.waitForFunction((n) => document.querySelectorAll('#assertions-table tbody tr:not(.empty)').length === n, WAIT, after.assertions.length);
+    assert.equal((await rows('flows-table')).length, after.flows.length);
+    const shown = await rows('assertions-table');
+    after.assertions.forEach((a, i) => {
+      assert.ok(shown[i].includes(a.email || ''), shown[i]);
+      if (a.error_type) assert.ok(shown[i].includes(a.error_type), shown[i]);
+    });
+    assert.ok(after.assertions.some((a) => a.error_type), 'the wrong_key login failed');
     await shot(tab.page, 'requests-signin');
   });
 
@@ -349,6 +377,7 @@ describe('dashboard', () => {
     /* A rule the server refuses shows its reason. */
     await tab.page.$eval('#fault-status', (e) => { e.value = ''; });
     await tab.page.type('#fault-error', 'no_such_error');
+    await clearNotice(tab.page);
     await tab.page.click('#fault-form button[type="submit"]');
     await tab.page.waitForSelector('#notice.error:not([hidden])', WAIT);
     assert.match(await tab.page.$eval('#notice', (e) => e.textContent), /^bad_request: /);
@@ -375,7 +404,22 @@ describe('dashboard', () => {
     await tab.page.click('#config-form button[type="submit"]');
     await tab.page.waitForFunction(() => /2 requests per 60 s/.test(document.querySelector('#config-now').textContent), WAIT);
     const cfg = (await call(server, 'GET', '/_emulator/config')).json;
-    assert.deepEqual(cfg, { rate_limit: { requests: 2, seconds: 60 }, sdk_member_actions_enabled: false });
+    assert.deepEqual(cfg.rate_limit, { requests: 2, seconds: 60 });
+    assert.equal(cfg.sdk_member_actions_enabled, false);
+    /* Any other setting of this build shows with its value, and a boolean one can be flipped. */
+    const extra = Object.entries(cfg).filter(([key]) => key !== 'rate_limit' && key !== 'sdk_member_actions_enabled');
+    for (const [key, value] of extra) {
+      const shown = await tab.page.$eval(`#setting-${key}`, (e) => (e.type === 'checkbox' ? e.checked : Number(e.value)));
+      assert.equal(shown, value, key);
+    }
+    const flip = extra.find(([, value]) => typeof value === 'boolean');
+    if (flip) {
+      await tab.page.click(`#setting-${flip[0]}`);
+      await clearNotice(tab.page);
+      await tab.page.click('#config-form button[type="submit"]');
+      await tab.page.waitForSelector('#notice:not([hidden]):not(.error)', WAIT);
+      assert.equal((await call(server, 'GET', '/_emulator/config')).json[flip[0]], !flip[1]);
+    }
     /* The limit is real: the third call in the minute is refused. */
     const codes = [];
     for (let i = 0; i < 3; i++) codes.push((await call(server, 'GET', `/v1/b2b/sso/${GLOBEX}`, { basic: true })).status);
@@ -384,6 +428,7 @@ describe('dashboard', () => {
 
     /* Out of range: the server's message, and nothing changes. */
     await tab.page.$eval('#rate-seconds', (e) => { e.value = '100000'; });
+    await clearNotice(tab.page);
     await tab.page.click('#config-form button[type="submit"]');
     await tab.page.waitForSelector('#notice.error:not([hidden])', WAIT);
     assert.match(await tab.page.$eval('#notice', (e) => e.textContent), /rate_limit\.seconds must be from 1 to 86400/);
@@ -442,6 +487,7 @@ describe('dashboard', () => {
     }
 
     /* Reset (the page asks first; the test accepts). */
+    await clearNotice(tab.page);
     await tab.page.click('#reset');
     await tab.page.waitForSelector('#notice:not([hidden]):not(.error)', WAIT);
     const reset = (await call(server, 'GET', '/_emulator/state')).json;
@@ -515,6 +561,7 @@ describe('dashboard with --admin-token', () => {
 
       await tab.page.$eval('#token-input', (e) => { e.value = ''; });
       await tab.page.type('#token-input', TOKEN);
+      const mark = sent.length;
       await tab.page.click('#token-form button[type="submit"]');
       await tab.page.waitForSelector('body[data-loaded="orgs"]', WAIT);
       assert.equal(await tab.page.$eval('#token-dialog', (d) => d.open), false);
@@ -535,11 +582,11 @@ describe('dashboard with --admin-token', () => {
       await tab.page.waitForSelector('body[data-loaded="orgs"]', WAIT);
       assert.equal(await tab.page.$eval('#token-dialog', (d) => d.open), false);
 
-      const withToken = sent.filter((s) => s.auth === `Bearer ${TOKEN}`);
-      assert.ok(withToken.length >= 3);
-      /* Only the very first calls (before any token) and the refused one went without the right token. */
-      const others = sent.filter((s) => s.auth !== `Bearer ${TOKEN}`);
-      assert.ok(others.length <= 2, JSON.stringify(others));
+      /* Before any token the calls went without one; once the right one was given, every call carried it. */
+      assert.ok(mark >= 1 && sent[0].auth === undefined, JSON.stringify(sent.slice(0, 2)));
+      const later = sent.slice(mark);
+      assert.ok(later.length >= 3);
+      assert.deepEqual(later.filter((s) => s.auth !== `Bearer ${TOKEN}`), []);
     } finally {
       await tab.page.close();
     }

@@ -196,9 +196,31 @@
 
   let lastStateText = '';
 
+  /* Members as GET /_emulator/members renders them (roles with their sources, status), where the
+   * build has that call; null where it answers route_not_found. */
+  let membersApi = new Map();
+  let membersAvailable = null;
+
+  async function loadMembers() {
+    if (membersAvailable === false) return;
+    try {
+      const r = await api('GET', '/_emulator/members?limit=1000');
+      membersApi = new Map((r.members || []).map((m) => [m.member_id, m]));
+      membersAvailable = true;
+    } catch (e) {
+      if (e.status === 404 && e.body && e.body.error_type === 'route_not_found') {
+        membersAvailable = false;
+        membersApi = new Map();
+        return;
+      }
+      throw e;
+    }
+  }
+
   async function loadState() {
-    state = await api('GET', '/_emulator/state');
-    lastStateText = JSON.stringify(state);
+    const [doc] = await Promise.all([api('GET', '/_emulator/state'), loadMembers()]);
+    state = doc;
+    lastStateText = JSON.stringify([state, [...membersApi.values()]]);
     stateError = null;
     return state;
   }
@@ -288,16 +310,37 @@
   /* Where a member's roles come from, as far as the state document says: stytch_member for
    * everyone, the roles stored on the member as direct assignments, and the organization's
    * email-domain rules. Role objects that already carry sources are shown as they are. */
+  function sourceText(src) {
+    const d = src.details || {};
+    const what = [];
+    if (d.connection_id) what.push(connectionName(d.connection_id));
+    if (d.group_id) {
+      const g = (state.scim_groups || []).find((x) => x.group_id === d.group_id);
+      what.push(g ? g.group_name : d.group_id);
+    }
+    for (const k of ['domain', 'group', 'group_name']) if (d[k]) what.push(d[k]);
+    return what.length ? `${src.type} (${what.join(', ')})` : src.type;
+  }
+
   function memberRoles(m, org) {
     const roles = new Map();
     const add = (role, source) => {
       if (!roles.has(role)) roles.set(role, []);
       if (!roles.get(role).includes(source)) roles.get(role).push(source);
     };
+    const rendered = membersApi.get(m.member_id);
+    if (rendered && Array.isArray(rendered.roles)) {
+      /* The server's own account of each role and its sources. */
+      for (const r of rendered.roles) {
+        if (r && r.role_id) for (const src of r.sources && r.sources.length ? r.sources : [{ type: 'every member' }]) add(r.role_id, sourceText(src));
+      }
+      if (!roles.has('stytch_member')) add('stytch_member', 'every member');
+      return roles;
+    }
     add('stytch_member', 'every member');
     for (const r of m.roles || []) {
       if (typeof r === 'string') add(r, 'direct_assignment');
-      else if (r && r.role_id) for (const s of r.sources || [{ type: 'direct_assignment' }]) add(r.role_id, s.type);
+      else if (r && r.role_id) for (const src of r.sources || [{ type: 'direct_assignment' }]) add(r.role_id, sourceText(src));
     }
     const domain = (m.email_address || '').split('@')[1] || '';
     for (const a of org.rbac_email_implicit_role_assignments || []) {
@@ -310,9 +353,10 @@
     const members = (state.members || []).filter((m) => m.organization_id === org.organization_id);
     fill($('members-table').tBodies[0], members.map((m) => {
       const roles = memberRoles(m, org);
+      const status = (membersApi.get(m.member_id) || m).status;
       return el('tr', { 'data-member-id': m.member_id },
         el('td', {}, m.email_address),
-        el('td', {}, m.name || ''),
+        el('td', {}, m.name || '', status && status !== 'active' ? [' ', badge(status)] : null),
         el('td', {}, el('ul', { className: 'roles' }, [...roles].map(([role, sources]) =>
           el('li', {}, el('span', { className: 'role' }, role), ' ', el('span', { className: 'small' }, sources.join(', ')))))),
         el('td', { className: 'mono small' }, m.member_id));
@@ -531,7 +575,27 @@
     }
   }
 
+  /* Settings other than these two (a build may add its own, e.g. for sign-in) get a checkbox or a
+   * number field of their own, so that the page can change them too. */
+  const KNOWN_SETTINGS = ['rate_limit', 'sdk_member_actions_enabled'];
+
+  function showExtraSettings(cfg) {
+    const form = $('config-form');
+    for (const n of form.querySelectorAll('.extra')) n.remove();
+    const actions = form.querySelector('.actions');
+    for (const [key, value] of Object.entries(cfg)) {
+      if (KNOWN_SETTINGS.includes(key) || (typeof value !== 'boolean' && typeof value !== 'number')) continue;
+      const id = `setting-${key}`;
+      const input = typeof value === 'boolean'
+        ? el('input', { id, type: 'checkbox', checked: value, 'data-setting': key })
+        : el('input', { id, type: 'number', value: String(value), inputMode: 'numeric', 'data-setting': key });
+      form.insertBefore(el('label', { htmlFor: id, className: 'extra mono' }, key), actions);
+      form.insertBefore(el('span', { className: 'extra' }, input), actions);
+    }
+  }
+
   function showConfig(cfg) {
+    showExtraSettings(cfg);
     const rl = cfg.rate_limit;
     $('rate-on').checked = !!rl;
     $('rate-requests').value = rl ? rl.requests : ($('rate-requests').value || 100);
@@ -552,6 +616,9 @@
       rate_limit: $('rate-on').checked ? { requests: Number($('rate-requests').value), seconds: Number($('rate-seconds').value) } : null,
       sdk_member_actions_enabled: $('member-actions').checked,
     };
+    for (const input of $('config-form').querySelectorAll('[data-setting]')) {
+      body[input.dataset.setting] = input.type === 'checkbox' ? input.checked : Number(input.value);
+    }
     const r = await act(() => api('PATCH', '/_emulator/config', body), 'Settings saved.');
     if (r) showConfig(r);
   }
