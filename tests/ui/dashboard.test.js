@@ -193,7 +193,17 @@ describe('dashboard', () => {
     const grace = await tab.page.$eval('#members-table tbody tr', (tr) => tr.textContent);
     assert.match(grace, /grace@globex\.test/);
     assert.match(grace, /stytch_admin\s*direct_assignment/);
-    assert.match(grace, /stytch_member\s*every member/);
+    const rendered = await call(server, 'GET', `/_emulator/members?organization_id=${GLOBEX}`);
+    if (rendered.status === 200) {
+      /* The server's own sources, as GET /_emulator/members gives them. */
+      const m = rendered.json.members.find((x) => x.email_address === 'grace@globex.test');
+      for (const role of m.roles) {
+        for (const src of role.sources) assert.match(grace, new RegExp(`${role.role_id}[^]*${src.type}`));
+      }
+    } else {
+      assert.equal(rendered.json.error_type, 'route_not_found');
+      assert.match(grace, /stytch_member\s*every member/);
+    }
     await shot(tab.page, 'orgs-globex');
   });
 
