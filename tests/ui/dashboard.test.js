@@ -217,6 +217,16 @@ describe('dashboard', () => {
     assert.equal(await tab.page.$eval(`#sso-table tr[data-connection-id="${id}"]`, (tr) => tr.dataset.status), created.json.connection.status);
     assert.deepEqual(await texts(tab.page, `#sso-table tr[data-connection-id="${id}"] td.missing li`),
       ['idp_sso_url', 'idp_entity_id', 'a verification certificate']);
+    /* Completed elsewhere, it turns active on the page as it does in the API. */
+    const pem = (await call(server, 'GET', '/_emulator/state')).json.saml_connections
+      .find((c) => c.connection_id === GLOBEX_SAML).verification_certificates[0].certificate;
+    const updated = await call(server, 'PUT', `/v1/b2b/sso/saml/${ACME}/connections/${id}`, {
+      basic: true, body: { idp_sso_url: 'https://acme.idp.test/sso', idp_entity_id: 'https://acme.idp.test', x509_certificate: pem },
+    });
+    assert.equal(updated.status, 200, updated.text);
+    assert.equal(updated.json.connection.status, 'active');
+    await tab.page.waitForSelector(`#sso-table tr[data-connection-id="${id}"][data-status="active"]`, WAIT);
+    assert.equal(await tab.page.$eval(`#sso-table tr[data-connection-id="${id}"] td.missing`, (td) => td.textContent.trim()), '\u2014');
     /* Its signing certificate, made by the server, shows with its expiry. */
     const cert = created.json.connection.signing_certificates[0];
     await tab.page.waitForSelector(`#cert-table tr[data-certificate-id="${cert.certificate_id}"]`, WAIT);

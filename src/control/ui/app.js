@@ -78,7 +78,7 @@
   /* One call: same origin only, JSON in and out. Every write (anything but GET) carries
    * Content-Type: application/json and a JSON body ({} when the call takes none), as the control
    * API's protections require. A 401 asks for the admin token and retries with it; once the prompt
- * is cancelled, calls fail with the server's error until a token is given (the header button). */
+   * is cancelled, calls fail with the server's error until a token is given (the header button). */
   async function api(method, path, body) {
     const headers = { Accept: 'application/json' };
     const t = token();
@@ -146,7 +146,7 @@
 
   /* --- small formatting helpers ---------------------------------------------------------------- */
 
-  function ago(iso) {
+  function stamp(iso) {
     if (!iso) return '';
     const d = new Date(iso);
     if (Number.isNaN(d.getTime())) return iso;
@@ -390,7 +390,7 @@
       return el('tr', { 'data-session-id': s.member_session_id },
         el('td', {}, members.get(s.member_id).email_address),
         el('td', { className: 'mono small', title: s.member_session_id }, mask(s.session_token)),
-        el('td', {}, ago(s.started_at)),
+        el('td', {}, stamp(s.started_at)),
         el('td', { className: exp.cls }, exp.text),
         el('td', {}, el('button', {
           type: 'button', className: 'danger small-button', 'aria-label': `Revoke session of ${members.get(s.member_id).email_address} (${mask(s.session_token)})`,
@@ -464,7 +464,7 @@
     }
     const shown = requests.filter((r) => statusMatches(r.status, fs) && (!fsurf || r.surface === fsurf));
     fill($('requests-table').tBodies[0], shown.map((r) => el('tr', { 'data-request-id': r.request_id, className: r.status >= 500 ? 'row-bad' : r.status >= 400 ? 'row-warn' : '' },
-      el('td', { className: 'small' }, ago(r.time)),
+      el('td', { className: 'small' }, stamp(r.time)),
       el('td', {}, r.method),
       el('td', { className: 'path' }, el('button', { type: 'button', className: 'link', on: { click: () => details(r) } }, r.path)),
       el('td', {}, String(r.status)),
@@ -479,8 +479,8 @@
   let signinAvailable = null;
 
   function when(v) {
-    if (typeof v === 'number') return ago(new Date(v * 1000).toISOString());
-    return ago(v);
+    if (typeof v === 'number') return stamp(new Date(v * 1000).toISOString());
+    return stamp(v);
   }
 
   function nameOf(id) {
