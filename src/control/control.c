@@ -158,6 +158,18 @@ static int h_health(ctl *c)
 	return ok(c, json_pack("{s:s}", "status", "ok"));
 }
 
+/* The dashboard's files (control/ui.h); the answer is complete in c->out. */
+static int h_ui(ctl *c)
+{
+	int r = se_ui_serve(c->arg, se_http_header(c->in, "If-None-Match"), c->out);
+	if (r == SE_ENOTFOUND)
+		return fail(c, SE_ERR_ROUTE_NOT_FOUND, "No dashboard file %.64s.", c->arg);
+	if (r < 0)
+		return internal(c);
+	c->served = true;
+	return 0;
+}
+
 static int h_reset(ctl *c)
 {
 	char *error = NULL;
@@ -505,19 +517,6 @@ static int h_config_patch(ctl *c)
 	return ok(c, config_json(c->app));
 }
 
-/* --- the dashboard ----------------------------------------------------------------------------- */
-
-static int h_ui(ctl *c)
-{
-	int r = se_ui_serve(c->arg, se_http_header(c->in, "If-None-Match"), c->out);
-	if (r == SE_ENOTFOUND)
-		return fail(c, SE_ERR_ROUTE_NOT_FOUND, "No dashboard file %.64s.", c->arg);
-	if (r < 0)
-		return internal(c);
-	c->served = true;
-	return 0;
-}
-
 /* --- dispatch ----------------------------------------------------------------------------------- */
 
 typedef struct ctl_route {
@@ -529,6 +528,9 @@ typedef struct ctl_route {
 
 static const ctl_route routes[] = {
 	{"GET", "health", h_health, true},
+	/* The dashboard's files carry no data: a browser cannot send the admin token to load them. */
+	{"GET", "ui", h_ui, true},
+	{"GET", "ui/", h_ui, true},
 	{"POST", "reset", h_reset, false},
 	{"POST", "sessions", h_session_create, false},
 	{"DELETE", "sessions/", h_session_delete, false},
@@ -540,9 +542,6 @@ static const ctl_route routes[] = {
 	{"PUT", "state", h_state_put, false},
 	{"GET", "config", h_config_get, false},
 	{"PATCH", "config", h_config_patch, false},
-	/* The dashboard's files carry no data: a browser cannot send the admin token to load them. */
-	{"GET", "ui", h_ui, true},
-	{"GET", "ui/", h_ui, true},
 };
 
 /* The row for method and the path after the prefix; *ret_arg gets a parameter's raw text. */
