@@ -213,7 +213,8 @@ static int match_email(const se_member *m, void *v)
 		em->member.name = strdup(m->name);
 		em->member.roles = json_deep_copy(m->roles);
 		em->member.created_at = strdup(m->created_at);
-		if (!em->member.member_id || !em->member.organization_id || !em->member.email_address || !em->member.name ||
+		em->member.status = strdup(m->status ? m->status : "active");
+		if (!em->member.status || !em->member.member_id || !em->member.organization_id || !em->member.email_address || !em->member.name ||
 		    !em->member.roles || !em->member.created_at)
 			return SE_ENOMEM;
 	}
@@ -310,6 +311,14 @@ static int h_session_create(ctl *c)
 	}
 	if (find_member(c, db, &m) < 0)
 		goto done;
+	if (m.status && strcmp(m.status, "active") != 0) {
+		fail(c, SE_ERR_BAD_REQUEST, "Member %s has status %s: it cannot get a session.", m.member_id, m.status);
+		goto done;
+	}
+	if (se_store_scim_member_roles(db, m.member_id, m.roles) < 0) {
+		internal(c);
+		goto done;
+	}
 	if (se_store_org_get(db, m.organization_id, false, &org) < 0) {
 		internal(c);
 		goto done;

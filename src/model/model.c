@@ -184,6 +184,7 @@ void se_member_release(se_member *m)
 	free(m->name);
 	json_decref(m->roles);
 	free(m->created_at);
+	free(m->status);
 	memset(m, 0, sizeof *m);
 }
 

@@ -37,6 +37,7 @@ typedef struct se_member {
 	char *name;
 	json_t *roles; /* ["role_id", ...], without the implicit stytch_member */
 	char *created_at;
+	char *status; /* "active" or "deleted" (SCIM deprovisioning); NULL reads as "active" */
 } se_member;
 
 typedef struct se_session {

@@ -153,7 +153,7 @@ json_t *se_render_member(const se_member *m)
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:b, s:s, s:s, s:{}, s:{}, s:s, s:s}", "member_id", m->member_id,
 		      "organization_id", m->organization_id, "email_address", m->email_address, "name", m->name, "status",
-		      "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
+		      m->status ? m->status : "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
 		      "default_mfa_method", "", "trusted_metadata", "untrusted_metadata", "created_at", m->created_at,
 		      "updated_at", m->created_at);
 done:
