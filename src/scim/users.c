@@ -14,7 +14,6 @@
 #include "util/util.h"
 
 #define REGISTRATION_PREFIX "scim-member-registration-test-"
-#define EMAIL_MAX 254
 
 /* The User as returned: the stored document with schemas, id, groups and meta. New reference. */
 static json_t *render(se_scim_req *r, const se_scim_user *u)
@@ -72,51 +71,9 @@ static int answer(se_scim_req *r, const se_scim_user *u, int status)
 	return 0;
 }
 
-static bool email_ok(const char *s)
-{
-	const char *at = strchr(s, '@');
-	size_t n = strlen(s);
-	if (!at || at == s || !at[1] || strchr(at + 1, '@') || n > EMAIL_MAX)
-		return false;
-	for (const char *p = s; *p; p++)
-		if (isspace((unsigned char)*p) || (unsigned char)*p < 0x20)
-			return false;
-	return true;
-}
-
 static const char *str_of(const json_t *v)
 {
 	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
-}
-
-/* The Member's email (SCIM.md 6.1) as a new lower-case string, or NULL when none is usable. */
-static char *derive_email(const json_t *doc)
-{
-	json_t *emails = json_object_get(doc, "emails");
-	const char *cands[4] = {NULL, NULL, NULL, str_of(json_object_get(doc, "userName"))};
-	size_t i;
-	json_t *el;
-	json_array_foreach(emails, i, el) {
-		const char *v = str_of(json_object_get(el, "value"));
-		if (!v)
-			continue;
-		if (!cands[0] && json_is_true(json_object_get(el, "primary")))
-			cands[0] = v;
-		const char *t = str_of(json_object_get(el, "type"));
-		if (!cands[1] && t && strcasecmp(t, "work") == 0)
-			cands[1] = v;
-		if (!cands[2])
-			cands[2] = v;
-	}
-	for (i = 0; i < 4; i++) {
-		if (cands[i] && email_ok(cands[i])) {
-			char *e = strdup(cands[i]);
-			for (char *p = e; p && *p; p++)
-				*p = (char)tolower((unsigned char)*p);
-			return e;
-		}
-	}
-	return NULL;
 }
 
 static char *derive_name(const json_t *doc)
@@ -139,7 +96,7 @@ static int validate(se_scim_req *r, const json_t *doc, char **ret_email, char **
 {
 	if (!str_of(json_object_get(doc, "userName")))
 		return se_scim_req_fail(r, 400, "invalidValue", "userName is required.");
-	char *email = derive_email(doc);
+	char *email = se_store_scim_derive_email(doc);
 	if (!email)
 		return se_scim_req_fail(r, 400, "invalidValue",
 					"No email address could be derived from emails or userName: a Member needs one.");

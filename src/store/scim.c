@@ -1,10 +1,14 @@
 /* Queries of the SCIM service provider: SCIM users, SCIM groups with their members, and what
  * provisioning does to Members (status, sessions, roles from groups). */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/store.h"
 #include "util/errors_code.h"
+
+#define EMAIL_MAX 254
 
 static int step_done(sqlite3_stmt *st)
 {
@@ -400,4 +404,53 @@ int se_store_scim_member_roles(se_db *db, const char *member_id, json_t *roles)
 		r = SE_EDB;
 	sqlite3_reset(st);
 	return r;
+}
+
+/* --- the Member email a SCIM User yields (SCIM.md 6.1) ----------------------------------------- */
+
+static bool email_ok(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t n = strlen(s);
+	if (!at || at == s || !at[1] || strchr(at + 1, '@') || n > EMAIL_MAX)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (isspace((unsigned char)*p) || (unsigned char)*p < 0x20)
+			return false;
+	return true;
+}
+
+static const char *str_of(const json_t *v)
+{
+	return json_is_string(v) && json_string_length(v) ? json_string_value(v) : NULL;
+}
+
+/* The Member's email (SCIM.md 6.1) as a new lower-case string, or NULL when none is usable. */
+char *se_store_scim_derive_email(const json_t *doc)
+{
+	json_t *emails = json_object_get(doc, "emails");
+	const char *cands[4] = {NULL, NULL, NULL, str_of(json_object_get(doc, "userName"))};
+	size_t i;
+	json_t *el;
+	json_array_foreach(emails, i, el) {
+		const char *v = str_of(json_object_get(el, "value"));
+		if (!v)
+			continue;
+		if (!cands[0] && json_is_true(json_object_get(el, "primary")))
+			cands[0] = v;
+		const char *t = str_of(json_object_get(el, "type"));
+		if (!cands[1] && t && strcasecmp(t, "work") == 0)
+			cands[1] = v;
+		if (!cands[2])
+			cands[2] = v;
+	}
+	for (i = 0; i < 4; i++) {
+		if (cands[i] && email_ok(cands[i])) {
+			char *e = strdup(cands[i]);
+			for (char *p = e; p && *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+			return e;
+		}
+	}
+	return NULL;
 }

@@ -194,6 +194,11 @@ int se_store_scim_groups_of(se_db *db, const char *connection_id, const char *me
 /* Takes member_id out of every group of connection_id. */
 int se_store_scim_groups_drop_member(se_db *db, const char *connection_id, const char *member_id);
 
+/* The Member email of a SCIM User document (SCIM.md 6.1): the first usable address among the
+ * primary email, the first work email, the first email and userName; lower-case, malloc'd; NULL
+ * when none is usable. */
+char *se_store_scim_derive_email(const json_t *resource);
+
 /* The member of organization org_id with email (case-insensitive); SE_ENOTFOUND. */
 int se_store_member_in_org_by_email(se_db *db, const char *org_id, const char *email, se_member *ret);
 /* Rewrites email_address, name and status of an existing member. SE_ECONFLICT when the email is taken
