@@ -96,7 +96,7 @@ se_error_id se_auth_session(se_db *db, const char *token, time_t now, se_session
 		return r == SE_ENOTFOUND ? SE_ERR_SESSION_NOT_FOUND : SE_ERR_INTERNAL;
 	}
 	/* The roles the member's SCIM groups give count like its own (SCIM.md 6.5). */
-	if (se_store_scim_member_roles(db, m.member_id, m.roles) < 0) {
+	if (se_store_scim_member_complete(db, &m) < 0) {
 		se_session_release(&s);
 		se_member_release(&m);
 		return SE_ERR_INTERNAL;

@@ -315,7 +315,7 @@ static int h_session_create(ctl *c)
 		fail(c, SE_ERR_BAD_REQUEST, "Member %s has status %s: it cannot get a session.", m.member_id, m.status);
 		goto done;
 	}
-	if (se_store_scim_member_roles(db, m.member_id, m.roles) < 0) {
+	if (se_store_scim_member_complete(db, &m) < 0) {
 		internal(c);
 		goto done;
 	}

@@ -244,7 +244,8 @@ int se_store_scim_group_put(se_db *db, const se_scim_group_full *g)
 {
 	sqlite3_stmt *st = se_db_stmt(
 		db, "INSERT INTO scim_groups (" FULL_GROUP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-		    "ON CONFLICT (group_id) DO UPDATE SET group_name = ?4, external_id = ?5, members = ?6, updated_at = ?8");
+		    "ON CONFLICT (group_id) DO UPDATE SET group_name = ?4, external_id = ?5, members = ?6, created_at = ?7, "
+		    "updated_at = ?8");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, g->group_id);
@@ -373,36 +374,138 @@ int se_store_member_deprovision(se_db *db, const char *member_id)
 	return se_db_exec(db, "DELETE FROM sessions WHERE member_id = ?", member_id, NULL);
 }
 
-int se_store_scim_member_roles(se_db *db, const char *member_id, json_t *roles)
+/* A string field of src, "" when absent. */
+static json_t *str_or_empty(const json_t *src, const char *key)
 {
-	sqlite3_stmt *st = se_db_stmt(
-		db, "SELECT DISTINCT json_extract(ra.value, '$.role_id') FROM scim_users u JOIN members mem ON "
+	const char *v = json_string_value(json_object_get(src, key));
+	return json_string(v ? v : "");
+}
+
+/* A multi-valued attribute as [{value, type, primary}]. */
+static json_t *plain_list(const json_t *doc, const char *key)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *el;
+	json_array_foreach(json_object_get(doc, key), i, el) {
+		json_t *o = json_pack("{s:o, s:o, s:b}", "value", str_or_empty(el, "value"), "type", str_or_empty(el, "type"),
+				      "primary", json_is_true(json_object_get(el, "primary")));
+		if (o)
+			json_array_append_new(out, o);
+	}
+	return out;
+}
+
+/* Stytch's SCIMRegistration for a user (SCIM.md 6.4). New reference, NULL on allocation failure. */
+static json_t *registration(const se_scim_user *u, json_t *groups)
+{
+	const json_t *d = u->resource;
+	const json_t *name = json_object_get(d, "name");
+	const json_t *ent = json_object_get(d, "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User");
+	const json_t *mgr = json_object_get(ent, "manager");
+	json_t *addresses = json_array();
+	size_t i;
+	json_t *el;
+	json_array_foreach(json_object_get(d, "addresses"), i, el) {
+		json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "formatted", str_or_empty(el, "formatted"),
+				      "street_address", str_or_empty(el, "streetAddress"), "locality",
+				      str_or_empty(el, "locality"), "region", str_or_empty(el, "region"), "postal_code",
+				      str_or_empty(el, "postalCode"), "country", str_or_empty(el, "country"), "type",
+				      str_or_empty(el, "type"), "primary", json_is_true(json_object_get(el, "primary")));
+		if (o && addresses)
+			json_array_append_new(addresses, o);
+	}
+	json_t *attrs = json_pack(
+		"{s:o, s:s, s:o, s:b, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+		" s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}}",
+		"user_name", str_or_empty(d, "userName"), "id", u->member_id, "external_id", str_or_empty(d, "externalId"),
+		"active", json_is_true(json_object_get(d, "active")), "groups", groups, "display_name",
+		str_or_empty(d, "displayName"), "nick_name", str_or_empty(d, "nickName"), "profile_url",
+		str_or_empty(d, "profileUrl"), "user_type", str_or_empty(d, "userType"), "title", str_or_empty(d, "title"),
+		"preferred_language", str_or_empty(d, "preferredLanguage"), "locale", str_or_empty(d, "locale"), "timezone",
+		str_or_empty(d, "timezone"), "emails", plain_list(d, "emails"), "phone_numbers", plain_list(d, "phoneNumbers"),
+		"ims", plain_list(d, "ims"), "photos", plain_list(d, "photos"), "entitlements", plain_list(d, "entitlements"),
+		"roles", plain_list(d, "roles"), "x509certificates", plain_list(d, "x509Certificates"), "addresses",
+		addresses ? addresses : json_array(), "name", "formatted", str_or_empty(name, "formatted"), "family_name",
+		str_or_empty(name, "familyName"), "given_name", str_or_empty(name, "givenName"), "middle_name",
+		str_or_empty(name, "middleName"), "honorific_prefix", str_or_empty(name, "honorificPrefix"),
+		"honorific_suffix", str_or_empty(name, "honorificSuffix"), "enterprise_extension", "employee_number",
+		str_or_empty(ent, "employeeNumber"), "cost_center", str_or_empty(ent, "costCenter"), "division",
+		str_or_empty(ent, "division"), "department", str_or_empty(ent, "department"), "organization",
+		str_or_empty(ent, "organization"), "manager", "value", str_or_empty(mgr, "value"), "ref",
+		str_or_empty(mgr, "$ref"), "display_name", str_or_empty(mgr, "displayName"));
+	if (!attrs)
+		return NULL;
+	return json_pack("{s:s, s:s, s:o, s:o}", "connection_id", u->connection_id, "registration_id", u->registration_id,
+			 "external_id", str_or_empty(d, "externalId"), "scim_attributes", attrs);
+}
+
+int se_store_scim_member_complete(se_db *db, se_member *m)
+{
+	se_scim_user u;
+	int g = se_store_scim_user_get(db, NULL, m->member_id, &u);
+	if (g == SE_ENOTFOUND)
+		return 0;
+	if (g < 0)
+		return g;
+	json_t *groups = json_array(), *sources = json_array();
+	int r = groups && sources ? se_store_scim_groups_of(db, u.connection_id, u.member_id, groups) : SE_ENOMEM;
+	json_t *reg = r == 0 ? registration(&u, groups) : NULL;
+	if (r == 0 && !reg)
+		r = SE_ENOMEM;
+	sqlite3_stmt *st = r == 0 ? se_db_stmt(
+		db, "SELECT json_extract(ra.value, '$.role_id'), g.group_id FROM scim_users u JOIN members mem ON "
 		    "mem.member_id = u.member_id AND mem.status = 'active' JOIN scim_groups g ON g.connection_id = "
 		    "u.connection_id JOIN scim_connections c ON c.connection_id = g.connection_id, "
 		    "json_each(c.group_role_assignments) ra WHERE u.member_id = ?1 AND json_extract(ra.value, '$.group_id') "
-		    "= g.group_id AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?1) ORDER BY g.rowid");
-	if (!st)
-		return SE_EDB;
-	bind(st, 1, member_id);
-	int rc, r = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *role = (const char *)sqlite3_column_text(st, 0);
-		bool have = false;
-		size_t i;
-		json_t *v;
-		if (!role)
-			continue;
-		json_array_foreach(roles, i, v)
-			if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
-				have = true;
-		if (!have && json_array_append_new(roles, json_string(role)) < 0) {
-			r = SE_ENOMEM;
-			break;
-		}
-	}
-	if (r == 0 && rc != SQLITE_DONE)
+		    "= g.group_id AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?1) ORDER BY g.rowid, ra.id")
+				  : NULL;
+	if (r == 0 && !st)
 		r = SE_EDB;
-	sqlite3_reset(st);
+	size_t added = 0;
+	if (st) {
+		bind(st, 1, m->member_id);
+		int rc;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *role = (const char *)sqlite3_column_text(st, 0);
+			const char *gid = (const char *)sqlite3_column_text(st, 1);
+			bool have = false;
+			size_t i;
+			json_t *v;
+			if (!role || !gid)
+				continue;
+			json_array_foreach(m->roles, i, v)
+				if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
+					have = true;
+			if (!have) {
+				if (json_array_append_new(m->roles, json_string(role)) < 0) {
+					r = SE_ENOMEM;
+					break;
+				}
+				added++;
+			}
+			json_t *src = json_pack("{s:s, s:s, s:s}", "role_id", role, "connection_id", u.connection_id, "group_id", gid);
+			if (!src || json_array_append_new(sources, src) < 0) {
+				r = SE_ENOMEM;
+				break;
+			}
+		}
+		if (r == 0 && rc != SQLITE_DONE)
+			r = SE_EDB;
+		sqlite3_reset(st);
+	}
+	if (r == 0) {
+		m->n_scim_roles = added;
+		json_decref(m->scim_role_sources);
+		json_decref(m->scim_registration);
+		m->scim_role_sources = sources;
+		m->scim_registration = reg;
+		sources = reg = NULL;
+	}
+	json_decref(groups);
+	json_decref(sources);
+	json_decref(reg);
+	se_scim_user_release(&u);
 	return r;
 }
 

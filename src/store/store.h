@@ -206,8 +206,9 @@ int se_store_member_in_org_by_email(se_db *db, const char *org_id, const char *e
 int se_store_member_update_scim(se_db *db, const se_member *m);
 /* Deprovisioning: explicit roles removed and every session of the member deleted. */
 int se_store_member_deprovision(se_db *db, const char *member_id);
-/* The roles member_id gets from the SCIM groups it belongs to (SCIM.md 6.5), appended to roles
- * (a JSON array of role ids) when not there yet; nothing for a deleted member. */
-int se_store_scim_member_roles(se_db *db, const char *member_id, json_t *roles);
+/* Completes a loaded member with what SCIM gives it (SCIM.md 6.4, 6.5): the roles of its SCIM groups
+ * appended to m->roles when not there yet (counted in n_scim_roles), their sources in
+ * scim_role_sources, and its scim_registration. Nothing for a deleted member's roles. */
+int se_store_scim_member_complete(se_db *db, se_member *m);
 
 #endif

@@ -212,6 +212,19 @@ def okta(srv):
     check(st == 200, "the group's role counts on the backend surface: %s" % st)
     st, js, hd, _ = srv.sdk("GET", "/b2b/scim", dana_session)
     check(st == 200 and js["data"]["connection"]["connection_id"] == cid, "and on the frontend surface: %s" % st)
+    st, js, hd, _ = srv.sdk("POST", "/b2b/sessions/authenticate", dana_session, {})
+    member = js["data"]["member"] if st == 200 else {}
+    admin = [r for r in member.get("roles", []) if r["role_id"] == "stytch_admin"]
+    check(admin and admin[0]["sources"] == [{"type": "scim_connection_group",
+                                              "details": {"connection_id": cid, "group_id": gid}}],
+          "the member shows the role with its SCIM group source: %s" % member.get("roles"))
+    reg = member.get("scim_registration", {})
+    check(reg.get("connection_id") == cid and reg.get("registration_id", "").startswith("scim-member-registration-test-")
+          and reg.get("external_id") == "00u1a2b3c4d5e6f7g8h9" and reg["scim_attributes"]["user_name"] == "dana@acme.test"
+          and reg["scim_attributes"]["name"]["given_name"] == "Dana" and reg["scim_attributes"]["groups"] == [
+              {"value": gid, "display": "Eng"}] and reg["scim_attributes"]["enterprise_extension"]["manager"]["value"] == "",
+          "the member carries its SCIM registration: %s" % reg)
+    check(member.get("status") == "active" and member.get("name") == "Dana Lee", "member status and name")
     s("PATCH", "/Groups/" + gid, {"schemas": [PATCH], "Operations": [{"op": "replace", "value": {"displayName": "Platform"}}]})
     st, js, hd, _ = srv.api("GET", "/b2b/scim/%s/connection" % ACME)
     check(js["connection"]["scim_group_implicit_role_assignments"][0]["group_name"] == "Platform",
@@ -401,8 +414,33 @@ def discovery(s):
     check(is_scim_error(st, js, hd, 404), "unknown schema")
 
 
+def logs(srv):
+    st, js, hd, _ = srv.control("GET", "/requests?limit=1000")
+    scim = [r for r in js["requests"] if r.get("surface") == "scim"]
+    check(scim and any(r.get("error_type") == "invalidFilter" for r in scim) and
+          any(r.get("error_type") == "scim_401" for r in scim), "the request log shows SCIM calls")
+
+
 def state(srv, uid):
+    st, doc, hd, text = srv.control("GET", "/state")
+    st, js, hd, _ = srv.control("PUT", "/state", doc)
+    check(st == 200, "the exported state imports again: %s %s" % (st, js))
+    st, again, hd, text2 = srv.control("GET", "/state")
+    if not check(text2 == text, "export, import, export is byte for byte the same"):
+        import difflib
+        a, b = json.dumps(doc, indent=1).splitlines(), json.dumps(again, indent=1).splitlines()
+        print("\n".join(list(difflib.unified_diff(a, b, lineterm=""))[:40]))
+    bad = json.loads(text)
+    bad["scim_users"][0]["resource"]["userName"] = "someone-else@acme.test"
+    bad["scim_users"][0]["resource"].pop("emails", None)
+    st, js, hd, _ = srv.control("PUT", "/state", bad)
+    check(st == 400 and "scim_users[0]" in js.get("error_message", ""), "a SCIM user whose email does not match: %s" % js)
+    bad = json.loads(text)
+    bad["scim_groups"][0]["members"] = ["member-test-nobody"]
+    st, js, hd, _ = srv.control("PUT", "/state", bad)
+    check(st == 400 and "scim_groups[0].members[0]" in js.get("error_message", ""), "a group member that is no user: %s" % js)
     st, js, hd, _ = srv.control("GET", "/state")
+    check(json.dumps(js) == json.dumps(again), "a refused import changes nothing")
     users = js.get("scim_users", []) if js else []
     check(st == 200 and any(u["member_id"] == uid and u["resource"]["userName"] for u in users),
           "SCIM users in the state export")
@@ -431,6 +469,7 @@ def main():
         es, euid = entra(srv)
         hostile(srv, es, euid)
         rotation(srv, s, cid)
+        logs(srv)
         state(srv, uid)
     finally:
         srv.stop()
@@ -440,6 +479,25 @@ def main():
         s = Scim(srv, js["connection"]["base_url"], js["connection"]["bearer_token"])
         s("POST", "/Users", {"userName": "bob@acme.test"})
         after_delete(srv, s, js["connection"]["connection_id"])
+    finally:
+        srv.stop()
+    srv = Server(a.bin, [])
+    try:
+        srv.req("PATCH", "/_emulator/config", {"rate_limit": {"requests": 2, "seconds": 60}},
+                {"Content-Type": "application/json"})
+        st, js, hd, _ = srv.api("POST", "/b2b/scim/%s/connection" % ACME, {})
+        s = Scim(srv, js["connection"]["base_url"], js["connection"]["bearer_token"])
+        codes = [s("GET", "/Users")[0] for _ in range(3)]
+        st, js, hd, _ = s("GET", "/Users")
+        check(codes[:2] == [200, 200] and is_scim_error(st, js, hd, 429) and int(hd.get("retry-after", "0")) >= 1,
+              "per-connection rate limit: %s %s" % (codes, hd.get("retry-after")))
+        check(s("POST", "/Users", {"userName": "rl@acme.test"})[0] == 201, "another operation has its own bucket")
+        srv.req("PATCH", "/_emulator/config", {"rate_limit": None}, {"Content-Type": "application/json"})
+        srv.req("POST", "/_emulator/faults", {"method": "GET", "path": s.path + "/Groups", "status": 503, "count": 1},
+                {"Content-Type": "application/json"})
+        st, js, hd, _ = s("GET", "/Groups")
+        check(is_scim_error(st, js, hd, 503), "a fault answers with the SCIM error body: %s %s" % (st, js))
+        check(s("GET", "/Groups")[0] == 200, "the fault is used up")
     finally:
         srv.stop()
     print("%d passed, %d failed" % (passed, failed))
