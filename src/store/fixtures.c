@@ -599,9 +599,9 @@ static int apply_groups(ctx *c, const json_t *doc)
 		g.group_id = (char *)gid;
 		g.organization_id = scim.organization_id;
 		int r = se_store_scim_group_insert(c->db, &g) < 0 ? fail(c, "%s: group_id is used twice", path) : 0;
-		se_conn_release(se_kind_get(SE_KIND_SCIM), &scim);
 		if (r == 0)
 			r = group_extra(c, o, path, &g);
+		se_conn_release(se_kind_get(SE_KIND_SCIM), &scim);
 		if (r < 0)
 			return r;
 	}

@@ -11,6 +11,7 @@ import argparse
 import base64
 import http.client
 import json
+import os
 import re
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def check(ok, what):
 class Server:
     def __init__(self, binary, args):
         self.p = subprocess.Popen([binary, "--port", "0", "--rate-limit", "off"] + args,
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                  stdout=subprocess.PIPE, stderr=(None if os.environ.get("SCIM_E2E_STDERR") else subprocess.DEVNULL))
         line = self.p.stdout.readline()
         m = re.search(rb":(\d+)\s*$", line)
         if not m:
