@@ -415,6 +415,24 @@ def discovery(s):
     check(is_scim_error(st, js, hd, 404), "unknown schema")
 
 
+def members(srv, uid, cid):
+    st, js, hd, _ = srv.control("GET", "/members/" + uid)
+    m = js.get("member", {}) if js else {}
+    check(st == 200 and m.get("member_id") == uid and m.get("status") == "active" and
+          m.get("scim_registration", {}).get("connection_id") == cid, "GET /_emulator/members/{id}: %s" % js)
+    st, js, hd, _ = srv.control("GET", "/members?organization_id=%s&limit=2" % ACME)
+    check(st == 200 and len(js["members"]) == 2 and all(x["organization_id"] == ACME for x in js["members"]),
+          "GET /_emulator/members by organization and limit")
+    st, js, hd, _ = srv.control("GET", "/members?organization_id=acme&limit=1000")
+    check(st == 200 and any(x["member_id"] == uid for x in js["members"]), "members by slug")
+    for q, code, et in [("limit=0", 400, "bad_request"), ("limit=1001", 400, "bad_request"), ("limit=x", 400, "bad_request"),
+                        ("organization_id=nope", 404, "organization_not_found")]:
+        st, js, hd, _ = srv.control("GET", "/members?" + q)
+        check(st == code and js.get("error_type") == et, "members %s: %s %s" % (q, st, js))
+    st, js, hd, _ = srv.control("GET", "/members/member-test-nobody")
+    check(st == 404 and js.get("error_type") == "member_not_found", "unknown member")
+
+
 def logs(srv):
     st, js, hd, _ = srv.control("GET", "/requests?limit=1000")
     scim = [r for r in js["requests"] if r.get("surface") == "scim"]
@@ -471,6 +489,7 @@ def main():
         hostile(srv, es, euid)
         rotation(srv, s, cid)
         logs(srv)
+        members(srv, uid, cid)
         state(srv, uid)
     finally:
         srv.stop()
