@@ -393,6 +393,56 @@ def hostile(srv, s, uid):
     check(is_scim_error(st, js, hd, 501), "Bulk is 501")
     st, js, hd, _ = s("GET", "/Schemas?filter=" + q('id eq "x"'))
     check(is_scim_error(st, js, hd, 403), "filter on discovery is 403")
+    st, js, hd, _ = s("GET", "/Users/" + "x" * 600)
+    check(is_scim_error(st, js, hd, 404), "an over-long id segment")
+    st, js, hd, _ = s("GET", "/Users/%ZZ")
+    check(is_scim_error(st, js, hd, 404), "an undecodable id segment")
+    st, js, hd, _ = s("PUT", "/Users/" + uid, {"id": "member-test-other", "userName": "jo@globex.test"})
+    check(is_scim_error(st, js, hd, 400, "mutability"), "PUT with another id")
+    st, js, hd, _ = s("PUT", "/Users/" + uid, {"schemas": [GROUP], "userName": "jo@globex.test"})
+    check(is_scim_error(st, js, hd, 400, "invalidSyntax"), "PUT with the wrong schemas")
+    st, js, hd, _ = s("POST", "/Users", {"userName": "other@globex.test"})
+    other = js["id"]
+    st, js, hd, _ = s("PATCH", "/Users/" + other, {"Operations": [{"op": "replace", "path": "userName",
+                                                                      "value": "Test_User_ab6490ee@globex.test"}]})
+    check(is_scim_error(st, js, hd, 409, "uniqueness"), "PATCH onto another user's userName: %s %s" % (st, js))
+    st, js, hd, _ = s("PATCH", "/Users/" + other, {"Operations": [{"op": "add", "path": "emails",
+                                                                      "value": [{"value": "jo@globex.test", "primary": True}]}]})
+    check(is_scim_error(st, js, hd, 409, "uniqueness"), "PATCH onto another member's email: %s %s" % (st, js))
+    st, js, hd, _ = s("POST", "/Users", {"userName": "grace@globex.test"})
+    check(st == 201, "adopting the fixture member of this organization")
+    st, js, hd, _ = s("POST", "/Users", {"userName": "x@globex.test", "emails": [{"value": "grace@globex.test"}]})
+    check(is_scim_error(st, js, hd, 409, "uniqueness"), "an email another user of the connection has")
+    st, js, hd, _ = s("POST", "/Groups", {"displayName": "G2"})
+    g2 = js["id"]
+    for name, body, code, t in [
+            ("no displayName", {"members": []}, 400, "invalidValue"),
+            ("displayName not a string", {"displayName": 5}, 400, "invalidValue"),
+            ("wrong schemas", {"schemas": [CORE], "displayName": "G3"}, 400, "invalidSyntax"),
+            ("a member of another connection", {"displayName": "G3", "members": [{"value": BOB}]}, 400, "invalidValue")]:
+        st, js, hd, _ = s("POST", "/Groups", body)
+        check(is_scim_error(st, js, hd, code, t), "group create %s: %s %s" % (name, st, js))
+    st, js, hd, _ = s("PUT", "/Groups/" + g2, {"id": "scim-group-test-other", "displayName": "G2"})
+    check(is_scim_error(st, js, hd, 400, "mutability"), "group PUT with another id")
+    st, js, hd, _ = s("PUT", "/Groups/" + g2, {"displayName": "Sales EU"})
+    check(is_scim_error(st, js, hd, 409, "uniqueness"), "group PUT onto a taken name")
+    st, js, hd, _ = s("PATCH", "/Groups/" + g2, {"Operations": [{"op": "remove", "path": "displayName"}]})
+    check(is_scim_error(st, js, hd, 400, "invalidValue"), "removing a group's displayName")
+    st, js, hd, _ = s("PUT", "/Groups/" + g2, {"displayName": "G2b", "externalId": "e2", "members": [{"value": uid}]})
+    check(st == 200 and js["externalId"] == "e2" and [m["value"] for m in js["members"]] == [uid], "group PUT")
+    st, js, hd, _ = s("PUT", "/Groups/" + g2, {"displayName": "G2b"})
+    check(st == 200 and len(js.get("members", [])) == 1 and "externalId" not in js, "group PUT keeps members when absent")
+    st, js, hd, _ = s("PUT", "/Groups/" + g2, {"displayName": "G2b", "members": None})
+    check(st == 200 and "members" not in js, "group PUT with null members empties it")
+    for path in ["/Groups/scim-group-test-nothing", "/Users/member-test-nothing"]:
+        for method in ["GET", "PUT", "PATCH", "DELETE"]:
+            st, js, hd, _ = s(method, path, {"displayName": "x", "userName": "y@globex.test",
+                                             "Operations": [{"op": "add", "path": "title", "value": "x"}]})
+            check(is_scim_error(st, js, hd, 404), "%s %s unknown: %s" % (method, path, st))
+    st, js, hd, _ = s("GET", "/ResourceTypes/Nothing")
+    check(is_scim_error(st, js, hd, 404), "unknown resource type")
+    st, js, hd, _ = s("GET", "/")
+    check(is_scim_error(st, js, hd, 404), "the bare base URL")
     check(s("GET", "/ServiceProviderConfig")[0] == 200, "the server keeps serving")
 
 
