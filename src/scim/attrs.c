@@ -19,11 +19,26 @@ int se_scim_fail(se_scim_error *e, int status, const char *scim_type, const char
 }
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-#define STR(n, d) {n, SE_SCIM_STRING, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL}
-#define STRX(n, d) {n, SE_SCIM_STRING, false, true, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL}
-#define BOOL(n, d) {n, SE_SCIM_BOOLEAN, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL}
-#define CANON(n, d, c) {n, SE_SCIM_STRING, false, false, false, "readWrite", "default", "none", d, NULL, 0, c, NULL}
-#define REF(n, d, t) {n, SE_SCIM_REFERENCE, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, t}
+#define STR(n, d)                                                                                                      \
+	{                                                                                                              \
+		n, SE_SCIM_STRING, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL         \
+	}
+#define STRX(n, d)                                                                                                     \
+	{                                                                                                              \
+		n, SE_SCIM_STRING, false, true, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL          \
+	}
+#define BOOL(n, d)                                                                                                     \
+	{                                                                                                              \
+		n, SE_SCIM_BOOLEAN, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, NULL        \
+	}
+#define CANON(n, d, c)                                                                                                 \
+	{                                                                                                              \
+		n, SE_SCIM_STRING, false, false, false, "readWrite", "default", "none", d, NULL, 0, c, NULL            \
+	}
+#define REF(n, d, t)                                                                                                   \
+	{                                                                                                              \
+		n, SE_SCIM_REFERENCE, false, false, false, "readWrite", "default", "none", d, NULL, 0, NULL, t         \
+	}
 
 static const char *const ref_external[] = {"external", NULL};
 static const char *const ref_user_group[] = {"User", "Group", NULL};
@@ -37,21 +52,22 @@ static const char *const group_types[] = {"direct", "indirect", NULL};
 static const char *const member_types[] = {"User", "Group", NULL};
 
 static const se_scim_attr name_subs[] = {
-	STR("formatted", "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
-	STR("familyName", "The family name of the User, or last name in most Western languages."),
-	STR("givenName", "The given name of the User, or first name in most Western languages."),
-	STR("middleName", "The middle name(s) of the User."),
-	STR("honorificPrefix", "The honorific prefix(es) of the User, or title in most Western languages."),
-	STR("honorificSuffix", "The honorific suffix(es) of the User, or suffix in most Western languages."),
+    STR("formatted",
+        "The full name, including all middle names, titles, and suffixes as appropriate, formatted for display."),
+    STR("familyName", "The family name of the User, or last name in most Western languages."),
+    STR("givenName", "The given name of the User, or first name in most Western languages."),
+    STR("middleName", "The middle name(s) of the User."),
+    STR("honorificPrefix", "The honorific prefix(es) of the User, or title in most Western languages."),
+    STR("honorificSuffix", "The honorific suffix(es) of the User, or suffix in most Western languages."),
 };
 
-#define MULTI_SUBS(var, value_desc, types)                                                                      \
-	static const se_scim_attr var[] = {                                                                     \
-		STR("value", value_desc),                                                                       \
-		STR("display", "A human-readable name, primarily used for display purposes."),                  \
-		CANON("type", "A label indicating the attribute's function.", types),                           \
-		BOOL("primary", "A Boolean value indicating the 'primary' or preferred attribute value for this " \
-				"attribute."),                                                                  \
+#define MULTI_SUBS(var, value_desc, types)                                                                             \
+	static const se_scim_attr var[] = {                                                                            \
+	    STR("value", value_desc),                                                                                  \
+	    STR("display", "A human-readable name, primarily used for display purposes."),                             \
+	    CANON("type", "A label indicating the attribute's function.", types),                                      \
+	    BOOL("primary", "A Boolean value indicating the 'primary' or preferred attribute value for this "          \
+	                    "attribute."),                                                                             \
 	}
 
 MULTI_SUBS(email_subs, "Email addresses for the user.", email_types);
@@ -61,104 +77,107 @@ MULTI_SUBS(photo_subs, "URL of a photo of the User.", photo_types);
 MULTI_SUBS(plain_subs, "The value of an entitlement, role or certificate.", NULL);
 
 static const se_scim_attr address_subs[] = {
-	STR("formatted", "The full mailing address, formatted for display or use with a mailing label."),
-	STR("streetAddress", "The full street address component."),
-	STR("locality", "The city or locality component."),
-	STR("region", "The state or region component."),
-	STR("postalCode", "The zip code or postal code component."),
-	STR("country", "The country name component."),
-	CANON("type", "A label indicating the attribute's function.", address_types),
-	BOOL("primary", "A Boolean value indicating the 'primary' or preferred address."),
+    STR("formatted", "The full mailing address, formatted for display or use with a mailing label."),
+    STR("streetAddress", "The full street address component."),
+    STR("locality", "The city or locality component."),
+    STR("region", "The state or region component."),
+    STR("postalCode", "The zip code or postal code component."),
+    STR("country", "The country name component."),
+    CANON("type", "A label indicating the attribute's function.", address_types),
+    BOOL("primary", "A Boolean value indicating the 'primary' or preferred address."),
 };
 
-#define RO(n, t, d, c, r) {n, t, false, false, false, "readOnly", "default", "none", d, NULL, 0, c, r}
+#define RO(n, t, d, c, r)                                                                                              \
+	{                                                                                                              \
+		n, t, false, false, false, "readOnly", "default", "none", d, NULL, 0, c, r                             \
+	}
 
 static const se_scim_attr groups_subs[] = {
-	RO("value", SE_SCIM_STRING, "The identifier of the User's group.", NULL, NULL),
-	RO("$ref", SE_SCIM_REFERENCE, "The URI of the corresponding 'Group' resource.", NULL, ref_user_group),
-	RO("display", SE_SCIM_STRING, "A human-readable name, primarily used for display purposes.", NULL, NULL),
-	RO("type", SE_SCIM_STRING, "A label indicating the attribute's function.", group_types, NULL),
+    RO("value", SE_SCIM_STRING, "The identifier of the User's group.", NULL, NULL),
+    RO("$ref", SE_SCIM_REFERENCE, "The URI of the corresponding 'Group' resource.", NULL, ref_user_group),
+    RO("display", SE_SCIM_STRING, "A human-readable name, primarily used for display purposes.", NULL, NULL),
+    RO("type", SE_SCIM_STRING, "A label indicating the attribute's function.", group_types, NULL),
 };
 
 static const se_scim_attr user_attrs[] = {
-	{"id", SE_SCIM_STRING, false, true, false, "readOnly", "always", "server",
-	 "Unique identifier for the SCIM resource as defined by the service provider.", NULL, 0, NULL, NULL},
-	{"externalId", SE_SCIM_STRING, false, true, false, "readWrite", "default", "none",
-	 "An identifier for the resource as defined by the provisioning client.", NULL, 0, NULL, NULL},
-	{"userName", SE_SCIM_STRING, false, false, true, "readWrite", "default", "server",
-	 "Unique identifier for the User, used by the user to directly authenticate to the service provider.",
-	 NULL, 0, NULL, NULL},
-	{"name", SE_SCIM_COMPLEX, false, false, false, "readWrite", "default", "none", "The components of the user's real name.",
-	 name_subs, N(name_subs), NULL, NULL},
-	STR("displayName", "The name of the User, suitable for display to end-users."),
-	STR("nickName", "The casual way to address the user in real life."),
-	REF("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", ref_external),
-	STR("title", "The user's title, such as \"Vice President.\""),
-	STR("userType", "Used to identify the relationship between the organization and the user."),
-	STR("preferredLanguage", "Indicates the User's preferred written or spoken language."),
-	STR("locale", "Used to indicate the User's default location for purposes of localizing items."),
-	STR("timezone", "The User's time zone in the 'Olson' time zone database format."),
-	BOOL("active", "A Boolean value indicating the User's administrative status."),
-	{"emails", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "Email addresses for the user.",
-	 email_subs, N(email_subs), NULL, NULL},
-	{"phoneNumbers", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "Phone numbers for the User.",
-	 phone_subs, N(phone_subs), NULL, NULL},
-	{"ims", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "Instant messaging addresses for the User.",
-	 im_subs, N(im_subs), NULL, NULL},
-	{"photos", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "URLs of photos of the User.",
-	 photo_subs, N(photo_subs), NULL, NULL},
-	{"addresses", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A physical mailing address for this User.",
-	 address_subs, N(address_subs), NULL, NULL},
-	{"groups", SE_SCIM_COMPLEX, true, false, false, "readOnly", "default", "none",
-	 "A list of groups to which the user belongs.", groups_subs, N(groups_subs), NULL, NULL},
-	{"entitlements", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A list of entitlements for the User.",
-	 plain_subs, N(plain_subs), NULL, NULL},
-	{"roles", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A list of roles for the User.",
-	 plain_subs, N(plain_subs), NULL, NULL},
-	{"x509Certificates", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
-	 "A list of certificates issued to the User.", plain_subs, N(plain_subs), NULL, NULL},
+    {"id", SE_SCIM_STRING, false, true, false, "readOnly", "always", "server",
+     "Unique identifier for the SCIM resource as defined by the service provider.", NULL, 0, NULL, NULL},
+    {"externalId", SE_SCIM_STRING, false, true, false, "readWrite", "default", "none",
+     "An identifier for the resource as defined by the provisioning client.", NULL, 0, NULL, NULL},
+    {"userName", SE_SCIM_STRING, false, false, true, "readWrite", "default", "server",
+     "Unique identifier for the User, used by the user to directly authenticate to the service provider.", NULL, 0,
+     NULL, NULL},
+    {"name", SE_SCIM_COMPLEX, false, false, false, "readWrite", "default", "none",
+     "The components of the user's real name.", name_subs, N(name_subs), NULL, NULL},
+    STR("displayName", "The name of the User, suitable for display to end-users."),
+    STR("nickName", "The casual way to address the user in real life."),
+    REF("profileUrl", "A fully qualified URL pointing to a page representing the User's online profile.", ref_external),
+    STR("title", "The user's title, such as \"Vice President.\""),
+    STR("userType", "Used to identify the relationship between the organization and the user."),
+    STR("preferredLanguage", "Indicates the User's preferred written or spoken language."),
+    STR("locale", "Used to indicate the User's default location for purposes of localizing items."),
+    STR("timezone", "The User's time zone in the 'Olson' time zone database format."),
+    BOOL("active", "A Boolean value indicating the User's administrative status."),
+    {"emails", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "Email addresses for the user.",
+     email_subs, N(email_subs), NULL, NULL},
+    {"phoneNumbers", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "Phone numbers for the User.",
+     phone_subs, N(phone_subs), NULL, NULL},
+    {"ims", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
+     "Instant messaging addresses for the User.", im_subs, N(im_subs), NULL, NULL},
+    {"photos", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "URLs of photos of the User.",
+     photo_subs, N(photo_subs), NULL, NULL},
+    {"addresses", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
+     "A physical mailing address for this User.", address_subs, N(address_subs), NULL, NULL},
+    {"groups", SE_SCIM_COMPLEX, true, false, false, "readOnly", "default", "none",
+     "A list of groups to which the user belongs.", groups_subs, N(groups_subs), NULL, NULL},
+    {"entitlements", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
+     "A list of entitlements for the User.", plain_subs, N(plain_subs), NULL, NULL},
+    {"roles", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A list of roles for the User.",
+     plain_subs, N(plain_subs), NULL, NULL},
+    {"x509Certificates", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
+     "A list of certificates issued to the User.", plain_subs, N(plain_subs), NULL, NULL},
 };
 
 static const se_scim_attr manager_subs[] = {
-	STR("value", "The id of the SCIM resource representing the User's manager."),
-	REF("$ref", "The URI of the SCIM resource representing the User's manager.", ref_user),
-	RO("displayName", SE_SCIM_STRING, "The displayName of the User's manager.", NULL, NULL),
+    STR("value", "The id of the SCIM resource representing the User's manager."),
+    REF("$ref", "The URI of the SCIM resource representing the User's manager.", ref_user),
+    RO("displayName", SE_SCIM_STRING, "The displayName of the User's manager.", NULL, NULL),
 };
 
 static const se_scim_attr enterprise_attrs[] = {
-	STR("employeeNumber", "Numeric or alphanumeric identifier assigned to a person."),
-	STR("costCenter", "Identifies the name of a cost center."),
-	STR("organization", "Identifies the name of an organization."),
-	STR("division", "Identifies the name of a division."),
-	STR("department", "Identifies the name of a department."),
-	{"manager", SE_SCIM_COMPLEX, false, false, false, "readWrite", "default", "none", "The User's manager.", manager_subs,
-	 N(manager_subs), NULL, NULL},
+    STR("employeeNumber", "Numeric or alphanumeric identifier assigned to a person."),
+    STR("costCenter", "Identifies the name of a cost center."),
+    STR("organization", "Identifies the name of an organization."),
+    STR("division", "Identifies the name of a division."),
+    STR("department", "Identifies the name of a department."),
+    {"manager", SE_SCIM_COMPLEX, false, false, false, "readWrite", "default", "none", "The User's manager.",
+     manager_subs, N(manager_subs), NULL, NULL},
 };
 
 static const se_scim_attr member_subs[] = {
-	{"value", SE_SCIM_STRING, false, false, false, "immutable", "default", "none",
-	 "Identifier of the member of this Group.", NULL, 0, NULL, NULL},
-	{"$ref", SE_SCIM_REFERENCE, false, false, false, "immutable", "default", "none",
-	 "The URI corresponding to a SCIM resource that is a member of this Group.", NULL, 0, NULL, ref_user_group},
-	STR("display", "A human-readable name, primarily used for display purposes."),
-	{"type", SE_SCIM_STRING, false, false, false, "immutable", "default", "none",
-	 "A label indicating the type of resource, e.g., 'User' or 'Group'.", NULL, 0, member_types, NULL},
+    {"value", SE_SCIM_STRING, false, false, false, "immutable", "default", "none",
+     "Identifier of the member of this Group.", NULL, 0, NULL, NULL},
+    {"$ref", SE_SCIM_REFERENCE, false, false, false, "immutable", "default", "none",
+     "The URI corresponding to a SCIM resource that is a member of this Group.", NULL, 0, NULL, ref_user_group},
+    STR("display", "A human-readable name, primarily used for display purposes."),
+    {"type", SE_SCIM_STRING, false, false, false, "immutable", "default", "none",
+     "A label indicating the type of resource, e.g., 'User' or 'Group'.", NULL, 0, member_types, NULL},
 };
 
 static const se_scim_attr group_attrs[] = {
-	{"id", SE_SCIM_STRING, false, true, false, "readOnly", "always", "server",
-	 "Unique identifier for the SCIM resource as defined by the service provider.", NULL, 0, NULL, NULL},
-	{"externalId", SE_SCIM_STRING, false, true, false, "readWrite", "default", "none",
-	 "An identifier for the resource as defined by the provisioning client.", NULL, 0, NULL, NULL},
-	{"displayName", SE_SCIM_STRING, false, false, true, "readWrite", "default", "none",
-	 "A human-readable name for the Group.", NULL, 0, NULL, NULL},
-	{"members", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A list of members of the Group.",
-	 member_subs, N(member_subs), NULL, NULL},
+    {"id", SE_SCIM_STRING, false, true, false, "readOnly", "always", "server",
+     "Unique identifier for the SCIM resource as defined by the service provider.", NULL, 0, NULL, NULL},
+    {"externalId", SE_SCIM_STRING, false, true, false, "readWrite", "default", "none",
+     "An identifier for the resource as defined by the provisioning client.", NULL, 0, NULL, NULL},
+    {"displayName", SE_SCIM_STRING, false, false, true, "readWrite", "default", "none",
+     "A human-readable name for the Group.", NULL, 0, NULL, NULL},
+    {"members", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "A list of members of the Group.",
+     member_subs, N(member_subs), NULL, NULL},
 };
 
 const se_scim_schema se_scim_user_schema = {SE_SCIM_URN_USER, "User", "User Account", user_attrs, N(user_attrs)};
 const se_scim_schema se_scim_enterprise_schema = {SE_SCIM_URN_ENTERPRISE, "EnterpriseUser", "Enterprise User",
-						  enterprise_attrs, N(enterprise_attrs)};
+                                                  enterprise_attrs, N(enterprise_attrs)};
 const se_scim_schema se_scim_group_schema = {SE_SCIM_URN_GROUP, "Group", "Group", group_attrs, N(group_attrs)};
 
 const se_scim_rtype se_scim_user_type = {"User", &se_scim_user_schema, &se_scim_enterprise_schema};
@@ -191,7 +210,7 @@ json_t *se_scim_ci_get(const json_t *obj, const char *name, const char **ret_key
 	json_t *v;
 	if (!json_is_object(obj))
 		return NULL;
-	json_object_foreach((json_t *)obj, k, v) {
+	json_object_foreach ((json_t *)obj, k, v) {
 		if (strcasecmp(k, name) == 0) {
 			if (ret_key)
 				*ret_key = k;
@@ -228,7 +247,7 @@ static bool valid_name(const char *s, size_t len)
 }
 
 int se_scim_apath_parse(const se_scim_rtype *rt, const char *text, size_t len, const char *scim_type,
-			se_scim_apath *ret, se_scim_error *e)
+                        se_scim_apath *ret, se_scim_error *e)
 {
 	se_scim_apath p;
 	memset(&p, 0, sizeof p);
@@ -255,13 +274,16 @@ int se_scim_apath_parse(const se_scim_rtype *rt, const char *text, size_t len, c
 			}
 		}
 		if (!forced)
-			return se_scim_fail(e, 400, scim_type, "The attribute path %.*s names a schema this service provider "
-							       "does not have.", (int)(len > 200 ? 200 : len), text);
+			return se_scim_fail(e, 400, scim_type,
+			                    "The attribute path %.*s names a schema this service provider "
+			                    "does not have.",
+			                    (int)(len > 200 ? 200 : len), text);
 	}
 	const char *dot = memchr(s, '.', n);
 	size_t an = dot ? (size_t)(dot - s) : n;
 	if (!valid_name(s, an) || (dot && !valid_name(dot + 1, n - an - 1)))
-		return se_scim_fail(e, 400, scim_type, "%.*s is not an attribute path.", (int)(len > 200 ? 200 : len), text);
+		return se_scim_fail(e, 400, scim_type, "%.*s is not an attribute path.", (int)(len > 200 ? 200 : len),
+		                    text);
 	if (forced) {
 		p.schema = forced;
 		p.attr = se_scim_attr_find(forced, s, an);
@@ -282,7 +304,7 @@ int se_scim_apath_parse(const se_scim_rtype *rt, const char *text, size_t len, c
 		snprintf(p.subname, sizeof p.subname, "%.*s", (int)(n - an - 1), dot + 1);
 		if (p.attr && p.attr->type != SE_SCIM_COMPLEX)
 			return se_scim_fail(e, 400, scim_type, "%s is a simple attribute: it has no sub-attribute %s.",
-					    p.attr->name, p.subname);
+			                    p.attr->name, p.subname);
 		if (p.attr && (p.sub = se_scim_sub_find(p.attr, p.subname, strlen(p.subname))))
 			snprintf(p.subname, sizeof p.subname, "%s", p.sub->name);
 	}
@@ -359,7 +381,7 @@ int se_scim_coerce_one(const se_scim_attr *a, const json_t *v, const char *what,
 	json_t *sv;
 	if (!out)
 		return se_scim_fail(e, 500, NULL, "Out of memory.");
-	json_object_foreach((json_t *)v, k, sv) {
+	json_object_foreach ((json_t *)v, k, sv) {
 		const se_scim_attr *sub = se_scim_sub_find(a, k, strlen(k));
 		json_t *c = NULL;
 		if (!sub) {
@@ -388,7 +410,7 @@ void se_scim_one_primary(json_t *arr, size_t keep)
 {
 	size_t i;
 	json_t *el;
-	json_array_foreach(arr, i, el) {
+	json_array_foreach (arr, i, el) {
 		if (i != keep && json_is_true(json_object_get(el, "primary")))
 			json_object_set_new(el, "primary", json_false());
 	}
@@ -442,7 +464,7 @@ static int doc_keys(const se_scim_rtype *rt, const se_scim_schema *s, const json
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)src, k, v) {
+	json_object_foreach ((json_t *)src, k, v) {
 		if (s == rt->core && dropped_key(rt, k))
 			continue;
 		if (s == rt->core && rt->ext && strcasecmp(k, rt->ext->urn) == 0) {

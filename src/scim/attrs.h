@@ -23,7 +23,7 @@ typedef struct se_scim_error {
 
 /* Records a failure in *e and returns -1. */
 int se_scim_fail(se_scim_error *e, int status, const char *scim_type, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 typedef enum se_scim_type {
 	SE_SCIM_STRING,
@@ -92,7 +92,7 @@ typedef struct se_scim_apath {
 	const se_scim_schema *schema;
 	const se_scim_attr *attr;
 	const se_scim_attr *sub;
-	bool ext; /* the attribute lives in the extension object */
+	bool ext;       /* the attribute lives in the extension object */
 	bool whole_ext; /* the path is the extension URN itself */
 	bool has_sub;
 	char name[128];
@@ -103,7 +103,7 @@ typedef struct se_scim_apath {
  * extension. Returns 0, or -1 when the text is not an attribute path (*e says why, as scim_type
  * given: invalidPath for PATCH, invalidFilter for filters). */
 int se_scim_apath_parse(const se_scim_rtype *rt, const char *text, size_t len, const char *scim_type,
-			se_scim_apath *ret, se_scim_error *e);
+                        se_scim_apath *ret, se_scim_error *e);
 
 /* The container of the attribute in doc: doc itself or its extension object (created when create is
  * set; NULL otherwise when absent). Borrowed. */

@@ -19,17 +19,18 @@ int se_scim_service_provider_config(se_scim_req *r)
 	if (no_filter(r) < 0)
 		return -1;
 	char *loc = se_asprintf("%s/ServiceProviderConfig", r->base);
-	r->out = loc ? json_pack("{s:[s], s:s, s:{s:b}, s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b}, s:{s:b}, s:{s:b},"
-				 " s:[{s:s, s:s, s:s, s:s}], s:{s:s, s:s}}",
-				 "schemas", "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig", "documentationUri",
-				 "https://stytch.com/docs/b2b/guides/scim/overview", "patch", "supported", 1, "bulk",
-				 "supported", 0, "maxOperations", 0, "maxPayloadSize", 0, "filter", "supported", 1,
-				 "maxResults", SE_SCIM_MAX_RESULTS, "changePassword", "supported", 0, "sort", "supported", 0,
-				 "etag", "supported", 0, "authenticationSchemes", "type", "oauthbearertoken", "name",
-				 "OAuth Bearer Token", "description", "The connection's bearer token", "specUri",
-				 "https://www.rfc-editor.org/info/rfc6750", "meta", "resourceType", "ServiceProviderConfig",
-				 "location", loc)
-		     : NULL;
+	r->out =
+	    loc ? json_pack("{s:[s], s:s, s:{s:b}, s:{s:b, s:i, s:i}, s:{s:b, s:i}, s:{s:b}, s:{s:b}, s:{s:b},"
+	                    " s:[{s:s, s:s, s:s, s:s}], s:{s:s, s:s}}",
+	                    "schemas", "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig",
+	                    "documentationUri", "https://stytch.com/docs/b2b/guides/scim/overview", "patch",
+	                    "supported", 1, "bulk", "supported", 0, "maxOperations", 0, "maxPayloadSize", 0, "filter",
+	                    "supported", 1, "maxResults", SE_SCIM_MAX_RESULTS, "changePassword", "supported", 0, "sort",
+	                    "supported", 0, "etag", "supported", 0, "authenticationSchemes", "type", "oauthbearertoken",
+	                    "name", "OAuth Bearer Token", "description", "The connection's bearer token", "specUri",
+	                    "https://www.rfc-editor.org/info/rfc6750", "meta", "resourceType", "ServiceProviderConfig",
+	                    "location", loc)
+	        : NULL;
 	free(loc);
 	r->status = 200;
 	return r->out ? 0 : se_scim_req_internal(r);
@@ -40,14 +41,16 @@ static json_t *resource_type(se_scim_req *r, const se_scim_rtype *rt)
 	char *loc = se_asprintf("%s/ResourceTypes/%s", r->base, rt->name);
 	char endpoint[32];
 	snprintf(endpoint, sizeof endpoint, "/%ss", rt->name);
-	json_t *o = loc ? json_pack("{s:[s], s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "schemas",
-				    "urn:ietf:params:scim:schemas:core:2.0:ResourceType", "id", rt->name, "name", rt->name,
-				    "endpoint", endpoint, "description", rt == &se_scim_user_type ? "User Account" : "Group",
-				    "schema", rt->core->urn, "meta", "resourceType", "ResourceType", "location", loc)
-			: NULL;
+	json_t *o =
+	    loc ? json_pack("{s:[s], s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "schemas",
+	                    "urn:ietf:params:scim:schemas:core:2.0:ResourceType", "id", rt->name, "name", rt->name,
+	                    "endpoint", endpoint, "description", rt == &se_scim_user_type ? "User Account" : "Group",
+	                    "schema", rt->core->urn, "meta", "resourceType", "ResourceType", "location", loc)
+	        : NULL;
 	free(loc);
 	if (o && rt->ext)
-		json_object_set_new(o, "schemaExtensions", json_pack("[{s:s, s:b}]", "schema", rt->ext->urn, "required", 0));
+		json_object_set_new(o, "schemaExtensions",
+		                    json_pack("[{s:s, s:b}]", "schema", rt->ext->urn, "required", 0));
 	return o;
 }
 
@@ -72,10 +75,10 @@ static json_t *strings(const char *const *list)
 
 static json_t *attribute(const se_scim_attr *a)
 {
-	json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:b, s:b, s:s, s:s, s:s}", "name", a->name, "type", type_name(a->type),
-			      "multiValued", a->multi, "description", a->description, "required", a->required,
-			      "caseExact", a->case_exact, "mutability", a->mutability, "returned", a->returned,
-			      "uniqueness", a->uniqueness);
+	json_t *o =
+	    json_pack("{s:s, s:s, s:b, s:s, s:b, s:b, s:s, s:s, s:s}", "name", a->name, "type", type_name(a->type),
+	              "multiValued", a->multi, "description", a->description, "required", a->required, "caseExact",
+	              a->case_exact, "mutability", a->mutability, "returned", a->returned, "uniqueness", a->uniqueness);
 	if (!o)
 		return NULL;
 	if (a->canonical)
@@ -102,10 +105,10 @@ static json_t *schema(se_scim_req *r, const se_scim_schema *s)
 		json_array_append_new(attrs, attribute(&s->attrs[i]));
 	}
 	json_t *o = loc && attrs ? json_pack("{s:[s], s:s, s:s, s:s, s:O, s:{s:s, s:s}}", "schemas",
-					     "urn:ietf:params:scim:schemas:core:2.0:Schema", "id", s->urn, "name", s->name,
-					     "description", s->description, "attributes", attrs, "meta", "resourceType",
-					     "Schema", "location", loc)
-				 : NULL;
+	                                     "urn:ietf:params:scim:schemas:core:2.0:Schema", "id", s->urn, "name",
+	                                     s->name, "description", s->description, "attributes", attrs, "meta",
+	                                     "resourceType", "Schema", "location", loc)
+	                         : NULL;
 	json_decref(attrs);
 	free(loc);
 	return o;
@@ -119,7 +122,7 @@ static int named_or_list(se_scim_req *r, json_t *all, json_t *(*id_of)(json_t *)
 	if (*r->id) {
 		size_t i;
 		json_t *v;
-		json_array_foreach(all, i, v) {
+		json_array_foreach (all, i, v) {
 			if (strcasecmp(json_string_value(id_of(v)), r->id) == 0) {
 				r->out = json_incref(v);
 				json_decref(all);

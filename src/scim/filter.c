@@ -63,15 +63,16 @@ static int perr(parser *p, const char *what)
 	while (at + tl < p->len && tl < 40 && !isspace((unsigned char)p->s[at + tl]))
 		tl++;
 	if (at >= p->len)
-		return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: %s at offset %zu (end of filter).", what, at);
-	return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: %s at offset %zu (\"%.*s\").", what, at, (int)tl,
-			    p->s + at);
+		return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: %s at offset %zu (end of filter).",
+		                    what, at);
+	return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: %s at offset %zu (\"%.*s\").", what, at,
+	                    (int)tl, p->s + at);
 }
 
 static void skip_ws(parser *p)
 {
-	while (p->pos < p->len && (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' ||
-				   p->s[p->pos] == '\r'))
+	while (p->pos < p->len &&
+	       (p->s[p->pos] == ' ' || p->s[p->pos] == '\t' || p->s[p->pos] == '\n' || p->s[p->pos] == '\r'))
 		p->pos++;
 }
 
@@ -119,7 +120,9 @@ static bool exact_for(const se_scim_apath *ap)
 static int parse_attr(parser *p, size_t n, se_scim_apath *ret)
 {
 	if (!p->parent)
-		return se_scim_apath_parse(p->rt, p->s + p->pos, n, "invalidFilter", ret, p->e) < 0 ? perr(p, "not an attribute path") : 0;
+		return se_scim_apath_parse(p->rt, p->s + p->pos, n, "invalidFilter", ret, p->e) < 0
+		           ? perr(p, "not an attribute path")
+		           : 0;
 	/* Inside a value filter names are sub-attributes of the parent. */
 	se_scim_apath ap;
 	memset(&ap, 0, sizeof ap);
@@ -159,8 +162,7 @@ static int parse_value(parser *p, json_t **ret)
 		return 0;
 	}
 	size_t n = 0;
-	while (p->pos + n < p->len &&
-	       (isalnum((unsigned char)p->s[p->pos + n]) || strchr("@._-+:", p->s[p->pos + n])))
+	while (p->pos + n < p->len && (isalnum((unsigned char)p->s[p->pos + n]) || strchr("@._-+:", p->s[p->pos + n])))
 		n++;
 	if (n == 0)
 		return perr(p, "a comparison value is missing");
@@ -181,8 +183,9 @@ static int parse_value(parser *p, json_t **ret)
 		if (isdigit((unsigned char)buf[0]) || (buf[0] == '-' && isdigit((unsigned char)buf[1]))) {
 			double d = strtod(buf, &end);
 			if (end && *end == '\0')
-				v = strchr(buf, '.') || strchr(buf, 'e') || strchr(buf, 'E') ? json_real(d)
-											  : json_integer((json_int_t)strtoll(buf, NULL, 10));
+				v = strchr(buf, '.') || strchr(buf, 'e') || strchr(buf, 'E')
+				        ? json_real(d)
+				        : json_integer((json_int_t)strtoll(buf, NULL, 10));
 		}
 		if (!v)
 			v = json_string(buf);
@@ -215,7 +218,7 @@ static int parse_cmp_rest(parser *p, node *n)
 	p->pos += wl;
 	if (++p->cmps > SE_SCIM_FILTER_MAX_CMP) {
 		return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: more than %d comparisons.",
-				    SE_SCIM_FILTER_MAX_CMP);
+		                    SE_SCIM_FILTER_MAX_CMP);
 	}
 	size_t vat = p->pos;
 	n->op = (cmp_op)i;
@@ -241,7 +244,7 @@ static int parse_unary(parser *p, node **ret)
 		return perr(p, "an expression is missing");
 	if (++p->depth > SE_SCIM_FILTER_MAX_DEPTH)
 		return se_scim_fail(p->e, 400, "invalidFilter", "Invalid filter: nested deeper than %d levels.",
-				    SE_SCIM_FILTER_MAX_DEPTH);
+		                    SE_SCIM_FILTER_MAX_DEPTH);
 	int rc = -1;
 	node *n = NULL;
 	if (p->s[p->pos] == '(') {
@@ -304,8 +307,8 @@ static int parse_unary(parser *p, node **ret)
 		p->pos++;
 		parser inner = *p;
 		inner.parent = n->path.attr;
-		static const se_scim_attr unknown = {"", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none",
-						     "", NULL, 0, NULL, NULL};
+		static const se_scim_attr unknown = {
+		    "", SE_SCIM_COMPLEX, true, false, false, "readWrite", "default", "none", "", NULL, 0, NULL, NULL};
 		if (!inner.parent)
 			inner.parent = &unknown;
 		if (parse_or(&inner, &n->l) < 0)
@@ -412,10 +415,11 @@ static int parse_or(parser *p, node **ret)
 }
 
 int se_scim_filter_parse(const se_scim_rtype *rt, const se_scim_attr *parent, const char *text, size_t len,
-			 se_scim_filter **ret, se_scim_error *e)
+                         se_scim_filter **ret, se_scim_error *e)
 {
 	if (len > SE_SCIM_FILTER_MAX_LEN)
-		return se_scim_fail(e, 400, "invalidFilter", "Invalid filter: longer than %d bytes.", SE_SCIM_FILTER_MAX_LEN);
+		return se_scim_fail(e, 400, "invalidFilter", "Invalid filter: longer than %d bytes.",
+		                    SE_SCIM_FILTER_MAX_LEN);
 	if (memchr(text, '\0', len))
 		return se_scim_fail(e, 400, "invalidFilter", "Invalid filter: it contains a NUL byte.");
 	parser p = {rt, parent, text, len, 0, 0, 0, e};
@@ -521,13 +525,13 @@ static bool eval_values(const node *n, json_t *vals, bool pr)
 	size_t i;
 	json_t *x;
 	if (pr) {
-		json_array_foreach(vals, i, x)
+		json_array_foreach (vals, i, x)
 			if (!se_scim_unassigned(x))
 				return true;
 		return false;
 	}
 	bool any = false;
-	json_array_foreach(vals, i, x)
+	json_array_foreach (vals, i, x)
 		if (cmp_one(n, x)) {
 			any = true;
 			break;

@@ -20,7 +20,7 @@ typedef struct se_scim_filter se_scim_filter;
  * tree (free with se_scim_filter_free); on failure returns -1 with *e (400 invalidFilter naming the
  * token and offset). */
 int se_scim_filter_parse(const se_scim_rtype *rt, const se_scim_attr *parent, const char *text, size_t len,
-			 se_scim_filter **ret, se_scim_error *e);
+                         se_scim_filter **ret, se_scim_error *e);
 
 /* Whether v (a resource as returned, or one element for a value filter) matches. */
 bool se_scim_filter_match(const se_scim_filter *f, const json_t *v);

@@ -16,7 +16,7 @@
 static json_t *render(se_scim_req *r, const se_scim_group_full *g)
 {
 	json_t *res = json_pack("{s:[s], s:s, s:s}", "schemas", SE_SCIM_URN_GROUP, "id", g->group_id, "displayName",
-				g->group_name);
+	                        g->group_name);
 	json_t *members = json_array();
 	if (!res || !members)
 		goto fail;
@@ -24,14 +24,15 @@ static json_t *render(se_scim_req *r, const se_scim_group_full *g)
 		json_object_set_new(res, "externalId", json_string(g->external_id));
 	size_t i;
 	json_t *m;
-	json_array_foreach(g->members, i, m) {
+	json_array_foreach (g->members, i, m) {
 		se_scim_user u;
 		if (se_store_scim_user_get(r->db, g->connection_id, json_string_value(m), &u) < 0)
 			continue;
 		char *ref = se_asprintf("%s/Users/%s", r->base, u.member_id);
 		json_t *o = ref ? json_pack("{s:s, s:s, s:s, s:s}", "value", u.member_id, "display",
-					    json_string_value(json_object_get(u.resource, "userName")), "$ref", ref, "type", "User")
-				: NULL;
+		                            json_string_value(json_object_get(u.resource, "userName")), "$ref", ref,
+		                            "type", "User")
+		                : NULL;
 		free(ref);
 		se_scim_user_release(&u);
 		if (!o || json_array_append_new(members, o) < 0)
@@ -82,7 +83,7 @@ static json_t *doc_of(const se_scim_group_full *g)
 		json_object_set_new(doc, "externalId", json_string(g->external_id));
 	size_t i;
 	json_t *m;
-	json_array_foreach(g->members, i, m)
+	json_array_foreach (g->members, i, m)
 		json_array_append_new(members, json_pack("{s:O}", "value", m));
 	if (json_array_size(members))
 		json_object_set_new(doc, "members", members);
@@ -105,7 +106,7 @@ static int apply_doc(se_scim_req *r, se_scim_group_full *g, const json_t *doc, b
 	if (f == 0 && strcmp(other, g->group_id) != 0) {
 		free(other);
 		return se_scim_req_fail(r, 409, "uniqueness", "A group named %s already exists in this connection.",
-					json_string_value(dn));
+		                        json_string_value(dn));
 	}
 	free(other);
 	if (f < 0 && f != SE_ENOTFOUND)
@@ -116,7 +117,7 @@ static int apply_doc(se_scim_req *r, se_scim_group_full *g, const json_t *doc, b
 			return se_scim_req_internal(r);
 		size_t i;
 		json_t *m;
-		json_array_foreach(json_object_get(doc, "members"), i, m) {
+		json_array_foreach (json_object_get(doc, "members"), i, m) {
 			const char *id = json_string_value(json_object_get(m, "value"));
 			if (!id)
 				continue;
@@ -124,7 +125,8 @@ static int apply_doc(se_scim_req *r, se_scim_group_full *g, const json_t *doc, b
 			int g2 = se_store_scim_user_get(r->db, r->conn.connection_id, id, &u);
 			if (g2 == SE_ENOTFOUND) {
 				json_decref(ids);
-				return se_scim_req_fail(r, 400, "invalidValue", "Member %s is not a user of this connection.", id);
+				return se_scim_req_fail(r, 400, "invalidValue",
+				                        "Member %s is not a user of this connection.", id);
 			}
 			if (g2 < 0) {
 				json_decref(ids);
@@ -134,7 +136,7 @@ static int apply_doc(se_scim_req *r, se_scim_group_full *g, const json_t *doc, b
 			bool dup = false;
 			size_t k;
 			json_t *x;
-			json_array_foreach(ids, k, x)
+			json_array_foreach (ids, k, x)
 				if (strcmp(json_string_value(x), id) == 0)
 					dup = true;
 			if (!dup)

@@ -21,9 +21,9 @@ typedef struct se_scim_req {
 	const se_http_in *in;
 	se_db *db;
 	time_t now;
-	se_scim conn;     /* the authenticated connection */
-	char *base;       /* <public url>/v1/b2b/scim/<connection id>, owned */
-	json_t *body;     /* the parsed body of POST, PUT, PATCH; NULL otherwise */
+	se_scim conn;             /* the authenticated connection */
+	char *base;               /* <public url>/v1/b2b/scim/<connection id>, owned */
+	json_t *body;             /* the parsed body of POST, PUT, PATCH; NULL otherwise */
 	char id[SE_SCIM_SEG_MAX]; /* the decoded resource id or name after the endpoint; "" when none */
 
 	/* Result: status with out (NULL for no body) and location, or err. */
@@ -35,7 +35,7 @@ typedef struct se_scim_req {
 
 /* Records a failure for the request and returns -1. */
 int se_scim_req_fail(se_scim_req *r, int status, const char *scim_type, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 /* A 500 for a database or allocation failure; returns -1. */
 int se_scim_req_internal(se_scim_req *r);
@@ -55,7 +55,7 @@ json_t *se_scim_list(json_t *resources, long total, long start);
 
 /* meta for a resource of type rt_name at path (e.g. "Users/<id>"). New reference. */
 json_t *se_scim_meta(const se_scim_req *r, const char *rt_name, const char *path, const char *created,
-		     const char *updated);
+                     const char *updated);
 
 /* Checks a body's schemas: when present it must hold urn. Returns 0 or -1 (invalidSyntax). */
 int se_scim_check_schemas(se_scim_req *r, const char *urn);

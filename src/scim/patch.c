@@ -36,9 +36,9 @@ static void merge_multi(json_t *arr, json_t *vals)
 {
 	size_t i, j;
 	json_t *v, *old;
-	json_array_foreach(vals, i, v) {
+	json_array_foreach (vals, i, v) {
 		size_t at = json_array_size(arr);
-		json_array_foreach(arr, j, old) {
+		json_array_foreach (arr, j, old) {
 			if (same_value(old, v)) {
 				at = j;
 				break;
@@ -58,14 +58,14 @@ static void merge_obj(json_t *dst, const json_t *src)
 {
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)src, k, v)
+	json_object_foreach ((json_t *)src, k, v)
 		put(dst, k, json_incref(v));
 }
 
 /* Splits "attr[filter].sub" into its parts. Returns 0 (fl = 0 when there is no filter), -1 when the
  * brackets do not close. */
 static int split_path(const char *path, size_t *ret_attr_len, const char **ret_filter, size_t *ret_fl,
-		      const char **ret_sub)
+                      const char **ret_sub)
 {
 	const char *lb = strchr(path, '[');
 	*ret_filter = NULL;
@@ -107,21 +107,22 @@ static bool read_only_name(const se_scim_rtype *rt, const char *name)
 }
 
 static int apply_path(const se_scim_rtype *rt, json_t *doc, patch_op op, const char *path, const json_t *value,
-		      const char *id, se_scim_error *e);
+                      const char *id, se_scim_error *e);
 
 /* add or replace without a path, or on the extension URN: each key of the object on its own. */
 static int apply_object(const se_scim_rtype *rt, json_t *doc, patch_op op, const char *prefix, const json_t *value,
-			const char *id, se_scim_error *e)
+                        const char *id, se_scim_error *e)
 {
 	if (!json_is_object(value))
-		return se_scim_fail(e, 400, "invalidValue", "The value of a %s without path must be an object.", op_text[op]);
+		return se_scim_fail(e, 400, "invalidValue", "The value of a %s without path must be an object.",
+		                    op_text[op]);
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)value, k, v) {
+	json_object_foreach ((json_t *)value, k, v) {
 		if (!prefix && strcasecmp(k, "id") == 0) {
 			if (!json_is_string(v) || strcmp(json_string_value(v), id) != 0)
 				return se_scim_fail(e, 400, "mutability", "id is read-only: it cannot become %s.",
-						    json_is_string(v) ? json_string_value(v) : "another value");
+				                    json_is_string(v) ? json_string_value(v) : "another value");
 			continue;
 		}
 		if (!prefix && (strcasecmp(k, "schemas") == 0 || read_only_name(rt, k)))
@@ -161,7 +162,7 @@ static void set_sub(json_t *el, const char *sub, json_t *v)
 
 /* The operation on a known multi-valued attribute with a value filter. */
 static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op op, const se_scim_apath *ap,
-			  const char *ftext, size_t fl, const json_t *value, se_scim_error *e)
+                          const char *ftext, size_t fl, const json_t *value, se_scim_error *e)
 {
 	const se_scim_attr *a = ap->attr;
 	se_scim_filter *f = NULL;
@@ -175,7 +176,7 @@ static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op o
 		goto oom;
 	size_t i;
 	json_t *el;
-	json_array_foreach(cur, i, el)
+	json_array_foreach (cur, i, el)
 		if (json_is_object(el) && se_scim_filter_match(f, el))
 			json_array_append_new(matched, json_integer((json_int_t)i));
 	bool lenient = rt == &se_scim_group_type && strcmp(a->name, "members") == 0;
@@ -183,7 +184,8 @@ static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op o
 	if (op == OP_REMOVE) {
 		if (n == 0) {
 			if (!lenient)
-				se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name, (int)fl, ftext);
+				se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name,
+				             (int)fl, ftext);
 			rc = lenient ? 0 : -1;
 			goto done;
 		}
@@ -200,7 +202,8 @@ static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op o
 	if (n == 0) {
 		bool absent = !cur || json_array_size(cur) == 0;
 		if (op == OP_REPLACE && !absent) {
-			se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name, (int)fl, ftext);
+			se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name, (int)fl,
+			             ftext);
 			goto done;
 		}
 		json_t *fresh = json_object();
@@ -208,11 +211,13 @@ static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op o
 			goto oom;
 		if (!ap->has_sub || se_scim_filter_eq_terms(f, fresh) < 0) {
 			json_decref(fresh);
-			se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name, (int)fl, ftext);
+			se_scim_fail(e, 400, "noTarget", "No value of %s matches the filter %.*s.", a->name, (int)fl,
+			             ftext);
 			goto done;
 		}
 		json_t *coerced = NULL;
-		if (sub_value(ap, value, &newv, e) < 0 || (newv && (json_object_set(fresh, ap->subname, newv), false)) ||
+		if (sub_value(ap, value, &newv, e) < 0 ||
+		    (newv && (json_object_set(fresh, ap->subname, newv), false)) ||
 		    se_scim_coerce_one(a, fresh, a->name, &coerced, e) < 0) {
 			json_decref(fresh);
 			goto done;
@@ -276,7 +281,8 @@ static void remove_values(json_t *cur, const json_t *value)
 	size_t n = json_is_array(value) ? json_array_size(value) : 1;
 	for (size_t i = json_array_size(cur); i-- > 0;) {
 		for (size_t k = 0; k < n; k++) {
-			if (same_value(json_array_get(cur, i), json_is_array(value) ? json_array_get(value, k) : value)) {
+			if (same_value(json_array_get(cur, i),
+			               json_is_array(value) ? json_array_get(value, k) : value)) {
 				json_array_remove(cur, i);
 				break;
 			}
@@ -285,8 +291,7 @@ static void remove_values(json_t *cur, const json_t *value)
 }
 
 /* The operation on a known attribute without a filter. */
-static int apply_plain(json_t *container, patch_op op, const se_scim_apath *ap, const json_t *value,
-		       se_scim_error *e)
+static int apply_plain(json_t *container, patch_op op, const se_scim_apath *ap, const json_t *value, se_scim_error *e)
 {
 	const se_scim_attr *a = ap->attr;
 	json_t *cur = se_scim_ci_get(container, a->name, NULL), *c = NULL;
@@ -319,7 +324,7 @@ static int apply_plain(json_t *container, patch_op op, const se_scim_apath *ap, 
 		}
 		size_t i;
 		json_t *el;
-		json_array_foreach(cur, i, el)
+		json_array_foreach (cur, i, el)
 			if (json_is_object(el))
 				set_sub(el, ap->subname, c ? json_incref(c) : NULL);
 		json_decref(c);
@@ -368,7 +373,7 @@ static int apply_plain(json_t *container, patch_op op, const se_scim_apath *ap, 
 }
 
 static int apply_path(const se_scim_rtype *rt, json_t *doc, patch_op op, const char *path, const json_t *value,
-		      const char *id, se_scim_error *e)
+                      const char *id, se_scim_error *e)
 {
 	size_t al = 0, fl = 0;
 	const char *ftext = NULL, *sub = NULL;
@@ -385,7 +390,8 @@ static int apply_path(const se_scim_rtype *rt, json_t *doc, patch_op op, const c
 	if (strcasecmp(ap.name, "schemas") == 0 && !ap.schema)
 		return se_scim_fail(e, 400, "invalidPath", "schemas cannot be patched.");
 	if (op != OP_REMOVE && !value)
-		return se_scim_fail(e, 400, "invalidValue", "The %s operation on %.200s needs a value.", op_text[op], path);
+		return se_scim_fail(e, 400, "invalidValue", "The %s operation on %.200s needs a value.", op_text[op],
+		                    path);
 	if (ap.whole_ext) {
 		if (op == OP_REMOVE) {
 			se_scim_ci_del(doc, rt->ext->urn);
@@ -407,7 +413,8 @@ static int apply_path(const se_scim_rtype *rt, json_t *doc, patch_op op, const c
 	if (!ap.attr) {
 		/* An attribute the schemas lack: kept as sent. */
 		if (ftext)
-			return se_scim_fail(e, 400, "invalidPath", "%s is not a multi-valued attribute of %s.", ap.name, rt->name);
+			return se_scim_fail(e, 400, "invalidPath", "%s is not a multi-valued attribute of %s.", ap.name,
+			                    rt->name);
 		if (ap.has_sub) {
 			json_t *obj = se_scim_ci_get(container, ap.name, NULL);
 			if (op == OP_REMOVE) {
@@ -428,7 +435,8 @@ static int apply_path(const se_scim_rtype *rt, json_t *doc, patch_op op, const c
 		rc = 0;
 	} else if (ftext) {
 		if (!ap.attr->multi || ap.attr->type != SE_SCIM_COMPLEX)
-			return se_scim_fail(e, 400, "invalidPath", "%s is not a multi-valued complex attribute.", ap.attr->name);
+			return se_scim_fail(e, 400, "invalidPath", "%s is not a multi-valued complex attribute.",
+			                    ap.attr->name);
 		rc = apply_filtered(rt, container, op, &ap, ftext, fl, value, e);
 	} else {
 		rc = apply_plain(container, op, &ap, value, e);
@@ -442,7 +450,7 @@ static bool has_urn(const json_t *schemas, const char *urn)
 {
 	size_t i;
 	json_t *s;
-	json_array_foreach(schemas, i, s)
+	json_array_foreach (schemas, i, s)
 		if (json_is_string(s) && strcasecmp(json_string_value(s), urn) == 0)
 			return true;
 	return false;
@@ -459,10 +467,11 @@ int se_scim_patch_apply(const se_scim_rtype *rt, json_t *doc, const json_t *body
 	if (!json_is_array(ops) || json_array_size(ops) == 0)
 		return se_scim_fail(e, 400, "invalidSyntax", "Operations must be a non-empty array.");
 	if (json_array_size(ops) > SE_SCIM_PATCH_MAX_OPS)
-		return se_scim_fail(e, 400, "invalidSyntax", "Operations holds more than %d operations.", SE_SCIM_PATCH_MAX_OPS);
+		return se_scim_fail(e, 400, "invalidSyntax", "Operations holds more than %d operations.",
+		                    SE_SCIM_PATCH_MAX_OPS);
 	size_t i;
 	json_t *o;
-	json_array_foreach(ops, i, o) {
+	json_array_foreach (ops, i, o) {
 		if (!json_is_object(o))
 			return se_scim_fail(e, 400, "invalidSyntax", "Operations[%zu] must be an object.", i);
 		json_t *opv = se_scim_ci_get(o, "op", NULL), *pathv = se_scim_ci_get(o, "path", NULL);
@@ -476,7 +485,8 @@ int se_scim_patch_apply(const se_scim_rtype *rt, json_t *doc, const json_t *body
 		else if (opt && strcasecmp(opt, "remove") == 0)
 			op = OP_REMOVE;
 		else
-			return se_scim_fail(e, 400, "invalidSyntax", "Operations[%zu].op must be add, replace or remove.", i);
+			return se_scim_fail(e, 400, "invalidSyntax",
+			                    "Operations[%zu].op must be add, replace or remove.", i);
 		if (pathv && !json_is_null(pathv) && !json_is_string(pathv))
 			return se_scim_fail(e, 400, "invalidPath", "Operations[%zu].path must be a string.", i);
 		const char *path = json_string_value(pathv);
@@ -487,7 +497,8 @@ int se_scim_patch_apply(const se_scim_rtype *rt, json_t *doc, const json_t *body
 			if (op == OP_REMOVE)
 				return se_scim_fail(e, 400, "noTarget", "Operations[%zu]: remove needs a path.", i);
 			if (!value)
-				return se_scim_fail(e, 400, "invalidValue", "Operations[%zu]: %s needs a value.", i, op_text[op]);
+				return se_scim_fail(e, 400, "invalidValue", "Operations[%zu]: %s needs a value.", i,
+				                    op_text[op]);
 			rc = apply_object(rt, doc, op, NULL, value, id, e);
 		} else {
 			rc = apply_path(rt, doc, op, path, value, id, e);

@@ -33,17 +33,17 @@ typedef struct endpoint {
 } endpoint;
 
 static const endpoint endpoints[] = {
-	{"ServiceProviderConfig", false, se_scim_service_provider_config, NULL, NULL, NULL, NULL, false, false},
-	{"ResourceTypes", false, se_scim_resource_types, NULL, NULL, NULL, NULL, false, false},
-	{"ResourceTypes", true, se_scim_resource_types, NULL, NULL, NULL, NULL, false, false},
-	{"Schemas", false, se_scim_schemas, NULL, NULL, NULL, NULL, false, false},
-	{"Schemas", true, se_scim_schemas, NULL, NULL, NULL, NULL, false, false},
-	{"Users", false, se_scim_users_list, se_scim_users_create, NULL, NULL, NULL, false, false},
-	{"Users", true, se_scim_users_get, NULL, se_scim_users_replace, se_scim_users_patch, se_scim_users_delete, false,
-	 false},
-	{"Groups", false, se_scim_groups_list, se_scim_groups_create, NULL, NULL, NULL, false, false},
-	{"Groups", true, se_scim_groups_get, NULL, se_scim_groups_replace, se_scim_groups_patch, se_scim_groups_delete,
-	 false, false},
+    {"ServiceProviderConfig", false, se_scim_service_provider_config, NULL, NULL, NULL, NULL, false, false},
+    {"ResourceTypes", false, se_scim_resource_types, NULL, NULL, NULL, NULL, false, false},
+    {"ResourceTypes", true, se_scim_resource_types, NULL, NULL, NULL, NULL, false, false},
+    {"Schemas", false, se_scim_schemas, NULL, NULL, NULL, NULL, false, false},
+    {"Schemas", true, se_scim_schemas, NULL, NULL, NULL, NULL, false, false},
+    {"Users", false, se_scim_users_list, se_scim_users_create, NULL, NULL, NULL, false, false},
+    {"Users", true, se_scim_users_get, NULL, se_scim_users_replace, se_scim_users_patch, se_scim_users_delete, false,
+     false},
+    {"Groups", false, se_scim_groups_list, se_scim_groups_create, NULL, NULL, NULL, false, false},
+    {"Groups", true, se_scim_groups_get, NULL, se_scim_groups_replace, se_scim_groups_patch, se_scim_groups_delete,
+     false, false},
 };
 
 bool se_scim_path(const char *path)
@@ -91,7 +91,7 @@ int se_scim_check_schemas(se_scim_req *r, const char *urn)
 		return 0;
 	size_t i;
 	json_t *v;
-	json_array_foreach(s, i, v)
+	json_array_foreach (s, i, v)
 		if (json_is_string(v) && strcasecmp(json_string_value(v), urn) == 0)
 			return 0;
 	return se_scim_req_fail(r, 400, "invalidSyntax", "schemas must hold %s.", urn);
@@ -111,12 +111,12 @@ int se_scim_tx(se_scim_req *r, int (*op)(se_scim_req *r))
 }
 
 json_t *se_scim_meta(const se_scim_req *r, const char *rt_name, const char *path, const char *created,
-		     const char *updated)
+                     const char *updated)
 {
 	char *loc = se_asprintf("%s/%s", r->base, path);
 	json_t *m = loc ? json_pack("{s:s, s:s, s:s, s:s}", "resourceType", rt_name, "created", created, "lastModified",
-				    updated, "location", loc)
-			: NULL;
+	                            updated, "location", loc)
+	                : NULL;
 	free(loc);
 	return m;
 }
@@ -126,8 +126,8 @@ json_t *se_scim_list(json_t *resources, long total, long start)
 	if (!resources)
 		return NULL;
 	return json_pack("{s:[s], s:I, s:I, s:I, s:o}", "schemas", SE_SCIM_URN_LIST, "totalResults", (json_int_t)total,
-			 "startIndex", (json_int_t)start, "itemsPerPage", (json_int_t)json_array_size(resources),
-			 "Resources", resources);
+	                 "startIndex", (json_int_t)start, "itemsPerPage", (json_int_t)json_array_size(resources),
+	                 "Resources", resources);
 }
 
 /* Parses an integer query parameter; absent keeps *v. */
@@ -182,7 +182,7 @@ static int names(se_scim_req *r, const char *param, json_t **ret)
 		if (json_array_size(arr) > SE_SCIM_MAX_ATTR_NAMES) {
 			json_decref(arr);
 			return se_scim_req_fail(r, 400, "invalidValue", "%s names more than %d attributes.", param,
-						SE_SCIM_MAX_ATTR_NAMES);
+			                        SE_SCIM_MAX_ATTR_NAMES);
 		}
 		s += n + (s[n] ? 1 : 0);
 	}
@@ -191,8 +191,8 @@ static int names(se_scim_req *r, const char *param, json_t **ret)
 }
 
 /* The top-level key (or extension key) a name designates: *ret_ext set for an extension attribute. */
-static void name_target(const se_scim_rtype *rt, const char *name, char *key, size_t size, bool *ret_ext,
-			char *ext_key, size_t ext_size)
+static void name_target(const se_scim_rtype *rt, const char *name, char *key, size_t size, bool *ret_ext, char *ext_key,
+                        size_t ext_size)
 {
 	*ret_ext = false;
 	const char *n = name;
@@ -211,7 +211,7 @@ static bool listed(const se_scim_rtype *rt, json_t *list, const char *key, bool 
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		char k[256], ek[256];
 		bool e;
 		name_target(rt, json_string_value(v), k, sizeof k, &e, ek, sizeof ek);
@@ -242,7 +242,8 @@ int se_scim_project(se_scim_req *r, const se_scim_rtype *rt, json_t *res)
 		const char *k;
 		json_t *v;
 		void *tmp;
-		json_object_foreach_safe(res, tmp, k, v) {
+		json_object_foreach_safe(res, tmp, k, v)
+		{
 			if (always_returned(k))
 				continue;
 			if (rt->ext && strcasecmp(k, rt->ext->urn) == 0 && json_is_object(v)) {
@@ -255,7 +256,8 @@ int se_scim_project(se_scim_req *r, const se_scim_rtype *rt, json_t *res)
 				const char *ek;
 				json_t *ev;
 				void *t2;
-				json_object_foreach_safe(v, t2, ek, ev) {
+				json_object_foreach_safe(v, t2, ek, ev)
+				{
 					if (listed(rt, keep, ek, true) != inclusive)
 						json_object_del(v, ek);
 				}
@@ -308,8 +310,8 @@ static int authenticate(se_scim_req *r, const char *cid, se_http_out *out)
 	const char *next = found && *r->conn.next_bearer_token_hash ? r->conn.next_bearer_token_hash : none;
 	int ok_cur = se_crypto_streq(hash, cur), ok_next = se_crypto_streq(hash, next);
 	bool ok = found && *hash &&
-		  ((ok_cur && unexpired(r->conn.bearer_token_expires_at, r->now)) ||
-		   (ok_next && unexpired(r->conn.next_bearer_token_expires_at, r->now)));
+	          ((ok_cur && unexpired(r->conn.bearer_token_expires_at, r->now)) ||
+	           (ok_next && unexpired(r->conn.next_bearer_token_expires_at, r->now)));
 	OPENSSL_cleanse(hash, sizeof hash);
 	if (!ok) {
 		se_http_out_header(out, "WWW-Authenticate", "Bearer realm=\"ssoemu SCIM\", error=\"invalid_token\"");
@@ -348,21 +350,24 @@ static int parse_body(se_scim_req *r)
 {
 	const se_http_in *in = r->in;
 	if (in->body_len == 0)
-		return se_scim_req_fail(r, 400, "invalidSyntax", "The request body is empty: a JSON object is expected.");
+		return se_scim_req_fail(r, 400, "invalidSyntax",
+		                        "The request body is empty: a JSON object is expected.");
 	if (se_json_too_deep(in->body, in->body_len, SE_JSON_MAX_DEPTH))
 		return se_scim_req_fail(r, 400, "invalidSyntax", "The request body nests deeper than %d levels.",
-					SE_JSON_MAX_DEPTH);
+		                        SE_JSON_MAX_DEPTH);
 	json_error_t jerr;
 	r->body = json_loadb(in->body, in->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!r->body)
-		return se_scim_req_fail(r, 400, "invalidSyntax", "The request body is not valid JSON: %s (line %d, column %d).",
-					jerr.text, jerr.line, jerr.column);
+		return se_scim_req_fail(r, 400, "invalidSyntax",
+		                        "The request body is not valid JSON: %s (line %d, column %d).", jerr.text,
+		                        jerr.line, jerr.column);
 	if (!json_is_object(r->body))
 		return se_scim_req_fail(r, 400, "invalidSyntax", "The request body must be a JSON object.");
 	if (se_json_check_sizes(r->body, SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS) < 0)
-		return se_scim_req_fail(r, 400, "invalidSyntax",
-					"The request body has a string longer than %d bytes or a list of more than %d items.",
-					SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS);
+		return se_scim_req_fail(
+		    r, 400, "invalidSyntax",
+		    "The request body has a string longer than %d bytes or a list of more than %d items.",
+		    SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS);
 	return 0;
 }
 
@@ -384,8 +389,9 @@ static op_fn route(se_scim_req *r, const char *rest, size_t *ret_index, bool *re
 			goto not_found;
 		has_id = true;
 	}
-	bool search = strcasecmp(ep, ".search") == 0 || (has_id && strcasecmp(r->id, ".search") == 0 &&
-							  (strcasecmp(ep, "Users") == 0 || strcasecmp(ep, "Groups") == 0));
+	bool search =
+	    strcasecmp(ep, ".search") == 0 || (has_id && strcasecmp(r->id, ".search") == 0 &&
+	                                       (strcasecmp(ep, "Users") == 0 || strcasecmp(ep, "Groups") == 0));
 	if (strcasecmp(ep, "Bulk") == 0 || strcasecmp(ep, "Me") == 0 || search) {
 		*ret_index = 100;
 		r->status = 501;
@@ -396,15 +402,19 @@ static op_fn route(se_scim_req *r, const char *rest, size_t *ret_index, bool *re
 		const endpoint *e = &endpoints[i];
 		if (strcasecmp(e->name, ep) != 0 || e->with_id != has_id)
 			continue;
-		op_fn f = strcmp(m, "GET") == 0	   ? e->get
-			  : strcmp(m, "POST") == 0   ? e->post
-			  : strcmp(m, "PUT") == 0    ? e->put
-			  : strcmp(m, "PATCH") == 0  ? e->patch
-			  : strcmp(m, "DELETE") == 0 ? e->del
-						     : NULL;
+		op_fn f = strcmp(m, "GET") == 0      ? e->get
+		          : strcmp(m, "POST") == 0   ? e->post
+		          : strcmp(m, "PUT") == 0    ? e->put
+		          : strcmp(m, "PATCH") == 0  ? e->patch
+		          : strcmp(m, "DELETE") == 0 ? e->del
+		                                     : NULL;
 		if (!f)
 			break;
-		*ret_index = i * 8 + (size_t)(f == e->get ? 0 : f == e->post ? 1 : f == e->put ? 2 : f == e->patch ? 3 : 4);
+		*ret_index = i * 8 + (size_t)(f == e->get     ? 0
+		                              : f == e->post  ? 1
+		                              : f == e->put   ? 2
+		                              : f == e->patch ? 3
+		                                              : 4);
 		*ret_body = f == e->post || f == e->put || f == e->patch;
 		return f;
 	}
@@ -452,7 +462,8 @@ static int run(se_scim_req *r, se_http_out *out)
 		return se_scim_req_internal(r);
 	char *credential = se_asprintf("scim:%s", r->conn.connection_id);
 	unsigned retry_after = 0;
-	int limited = credential ? se_ratelimit_take(r->app->ratelimit, credential, index, monotonic_now(), &retry_after) : 0;
+	int limited =
+	    credential ? se_ratelimit_take(r->app->ratelimit, credential, index, monotonic_now(), &retry_after) : 0;
 	free(credential);
 	if (limited < 0) {
 		char secs[16];
@@ -527,7 +538,8 @@ void se_scim_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		se_http_out_header(out, "Content-Type", "application/scim+json");
 	} else if (out->status != 204) {
 		out->status = 500;
-		out->body = strdup("{\"schemas\":[\"" SE_SCIM_URN_ERROR "\"],\"status\":\"500\",\"detail\":\"Out of memory.\"}");
+		out->body = strdup("{\"schemas\":[\"" SE_SCIM_URN_ERROR
+		                   "\"],\"status\":\"500\",\"detail\":\"Out of memory.\"}");
 		out->body_len = out->body ? strlen(out->body) : 0;
 		se_http_out_header(out, "Content-Type", "application/scim+json");
 	}

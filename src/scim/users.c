@@ -28,7 +28,7 @@ static json_t *render(se_scim_req *r, const se_scim_user *u)
 		goto fail;
 	size_t i;
 	json_t *g;
-	json_array_foreach(groups, i, g) {
+	json_array_foreach (groups, i, g) {
 		char *ref = se_asprintf("%s/Groups/%s", r->base, json_string_value(json_object_get(g, "value")));
 		if (!ref)
 			goto fail;
@@ -98,8 +98,9 @@ static int validate(se_scim_req *r, const json_t *doc, char **ret_email, char **
 		return se_scim_req_fail(r, 400, "invalidValue", "userName is required.");
 	char *email = se_store_scim_derive_email(doc);
 	if (!email)
-		return se_scim_req_fail(r, 400, "invalidValue",
-					"No email address could be derived from emails or userName: a Member needs one.");
+		return se_scim_req_fail(
+		    r, 400, "invalidValue",
+		    "No email address could be derived from emails or userName: a Member needs one.");
 	char *name = derive_name(doc);
 	if (!name) {
 		free(email);
@@ -154,7 +155,7 @@ static int write_user(se_scim_req *r, se_scim_user *u, json_t *doc, bool create,
 			se_scim_user_release(&su);
 		if (s == 0 || !create) {
 			se_scim_req_fail(r, 409, "uniqueness", "The email address %s belongs to another %s.", email,
-					 s == 0 ? "user of this connection" : "member of the organization");
+			                 s == 0 ? "user of this connection" : "member of the organization");
 			goto done;
 		}
 		if (s != SE_ENOTFOUND) {
@@ -171,7 +172,8 @@ static int write_user(se_scim_req *r, se_scim_user *u, json_t *doc, bool create,
 			se_scim_req_internal(r);
 			goto done;
 		}
-		m = (se_member){.member_id = found.member_id, .email_address = email, .name = name, .status = (char *)status};
+		m = (se_member){
+		    .member_id = found.member_id, .email_address = email, .name = name, .status = (char *)status};
 		if (se_store_member_update_scim(r->db, &m) < 0) {
 			se_scim_req_internal(r);
 			goto done;
@@ -179,17 +181,23 @@ static int write_user(se_scim_req *r, se_scim_user *u, json_t *doc, bool create,
 	} else if (create) {
 		char created[21];
 		se_time_format(r->now, created);
-		m = (se_member){.member_id = u->member_id, .organization_id = r->conn.organization_id, .email_address = email,
-				.name = name, .created_at = created, .status = (char *)status};
+		m = (se_member){.member_id = u->member_id,
+		                .organization_id = r->conn.organization_id,
+		                .email_address = email,
+		                .name = name,
+		                .created_at = created,
+		                .status = (char *)status};
 		if (se_store_member_insert(r->db, &m) < 0) {
 			se_scim_req_internal(r);
 			goto done;
 		}
 	} else {
-		m = (se_member){.member_id = u->member_id, .email_address = email, .name = name, .status = (char *)status};
+		m = (se_member){
+		    .member_id = u->member_id, .email_address = email, .name = name, .status = (char *)status};
 		int w = se_store_member_update_scim(r->db, &m);
 		if (w == SE_ECONFLICT) {
-			se_scim_req_fail(r, 409, "uniqueness", "The email address %s belongs to another member.", email);
+			se_scim_req_fail(r, 409, "uniqueness", "The email address %s belongs to another member.",
+			                 email);
 			goto done;
 		}
 		if (w < 0) {
@@ -246,7 +254,8 @@ static int do_create(se_scim_req *r)
 	if (se_scim_doc_from_body(&se_scim_user_type, r->body, &doc, &r->err) < 0)
 		return -1;
 	if (settle_active(doc, NULL) < 0 || se_id_new(SE_ID_MEMBER, &u.member_id) < 0 ||
-	    se_id_new(REGISTRATION_PREFIX, &u.registration_id) < 0 || !(u.connection_id = strdup(r->conn.connection_id))) {
+	    se_id_new(REGISTRATION_PREFIX, &u.registration_id) < 0 ||
+	    !(u.connection_id = strdup(r->conn.connection_id))) {
 		json_decref(doc);
 		se_scim_req_internal(r);
 		goto done;

@@ -41,7 +41,7 @@ static int one_row(sqlite3_stmt *st, int (*load)(sqlite3_stmt *, void *), void *
 
 /* Runs the rows of st through load, fn, release; a private statement when the cached one is busy. */
 static int rows(se_db *db, const char *sql, const char *arg, int (*load)(sqlite3_stmt *, void *), void *obj,
-		void (*release)(void *), int (*fn)(const void *, void *), void *ctx)
+                void (*release)(void *), int (*fn)(const void *, void *), void *ctx)
 {
 	sqlite3_stmt *st = se_db_stmt_idle(db, sql);
 	bool own = false;
@@ -113,7 +113,7 @@ static void user_release_v(void *u)
 int se_store_scim_user_get(se_db *db, const char *connection_id, const char *member_id, se_scim_user *ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT " USER_COLS " FROM scim_users WHERE member_id = ?1 AND "
-					  "(?2 IS NULL OR connection_id = ?2)");
+	                                  "(?2 IS NULL OR connection_id = ?2)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_id);
@@ -133,7 +133,7 @@ static int text_load(sqlite3_stmt *st, void *v)
 int se_store_scim_user_by_name(se_db *db, const char *connection_id, const char *user_name, char **ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT member_id FROM scim_users WHERE connection_id = ? AND "
-					  "user_name_key = lower(?)");
+	                                  "user_name_key = lower(?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -144,10 +144,11 @@ int se_store_scim_user_by_name(se_db *db, const char *connection_id, const char 
 int se_store_scim_user_put(se_db *db, const se_scim_user *u)
 {
 	sqlite3_stmt *st = se_db_stmt(
-		db, "INSERT INTO scim_users (member_id, connection_id, registration_id, user_name_key, resource, created_at, "
-		    "updated_at) VALUES (?1, ?2, ?3, lower(json_extract(?4, '$.userName')), ?4, ?5, ?6) "
-		    "ON CONFLICT (member_id) DO UPDATE SET connection_id = ?2, registration_id = ?3, "
-		    "user_name_key = lower(json_extract(?4, '$.userName')), resource = ?4, updated_at = ?6");
+	    db,
+	    "INSERT INTO scim_users (member_id, connection_id, registration_id, user_name_key, resource, created_at, "
+	    "updated_at) VALUES (?1, ?2, ?3, lower(json_extract(?4, '$.userName')), ?4, ?5, ?6) "
+	    "ON CONFLICT (member_id) DO UPDATE SET connection_id = ?2, registration_id = ?3, "
+	    "user_name_key = lower(json_extract(?4, '$.userName')), resource = ?4, updated_at = ?6");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, u->member_id);
@@ -166,16 +167,16 @@ int se_store_scim_user_delete(se_db *db, const char *member_id)
 }
 
 int se_store_scim_user_each(se_db *db, const char *connection_id, int (*fn)(const se_scim_user *u, void *ctx),
-			    void *ctx)
+                            void *ctx)
 {
 	se_scim_user u;
 	return rows(db, "SELECT " USER_COLS " FROM scim_users WHERE ?1 IS NULL OR connection_id = ?1 ORDER BY rowid",
-		    connection_id, user_load, &u, user_release_v, (int (*)(const void *, void *))fn, ctx);
+	            connection_id, user_load, &u, user_release_v, (int (*)(const void *, void *))fn, ctx);
 }
 
 /* --- groups ------------------------------------------------------------------------------------ */
 
-#define FULL_GROUP_COLS                                                                                           \
+#define FULL_GROUP_COLS                                                                                                \
 	"group_id, organization_id, connection_id, group_name, external_id, members, created_at, updated_at"
 
 void se_scim_group_full_release(se_scim_group_full *g)
@@ -221,7 +222,7 @@ static void group_release_v(void *g)
 int se_store_scim_group_get(se_db *db, const char *connection_id, const char *group_id, se_scim_group_full *ret)
 {
 	sqlite3_stmt *st =
-		se_db_stmt(db, "SELECT " FULL_GROUP_COLS " FROM scim_groups WHERE connection_id = ? AND group_id = ?");
+	    se_db_stmt(db, "SELECT " FULL_GROUP_COLS " FROM scim_groups WHERE connection_id = ? AND group_id = ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -232,7 +233,7 @@ int se_store_scim_group_get(se_db *db, const char *connection_id, const char *gr
 int se_store_scim_group_by_name(se_db *db, const char *connection_id, const char *name, char **ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT group_id FROM scim_groups WHERE connection_id = ? AND "
-					  "lower(group_name) = lower(?) ORDER BY rowid LIMIT 1");
+	                                  "lower(group_name) = lower(?) ORDER BY rowid LIMIT 1");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -243,9 +244,10 @@ int se_store_scim_group_by_name(se_db *db, const char *connection_id, const char
 int se_store_scim_group_put(se_db *db, const se_scim_group_full *g)
 {
 	sqlite3_stmt *st = se_db_stmt(
-		db, "INSERT INTO scim_groups (" FULL_GROUP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
-		    "ON CONFLICT (group_id) DO UPDATE SET group_name = ?4, external_id = ?5, members = ?6, created_at = ?7, "
-		    "updated_at = ?8");
+	    db,
+	    "INSERT INTO scim_groups (" FULL_GROUP_COLS ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT (group_id) DO UPDATE SET group_name = ?4, external_id = ?5, members = ?6, created_at = ?7, "
+	    "updated_at = ?8");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, g->group_id);
@@ -261,38 +263,42 @@ int se_store_scim_group_put(se_db *db, const se_scim_group_full *g)
 	if (r < 0)
 		return r;
 	/* The role assignments show the group's name (API.md section 2). */
-	return se_db_exec(db,
-			  "UPDATE scim_connections SET group_role_assignments = (SELECT json_group_array(CASE WHEN "
-			  "json_extract(value, '$.group_id') = ?2 THEN json_set(value, '$.group_name', ?3) ELSE json(value) "
-			  "END) FROM json_each(group_role_assignments)) WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM "
-			  "json_each(group_role_assignments) WHERE json_extract(value, '$.group_id') = ?2)",
-			  g->connection_id, g->group_id, g->group_name, NULL);
+	return se_db_exec(
+	    db,
+	    "UPDATE scim_connections SET group_role_assignments = (SELECT json_group_array(CASE WHEN "
+	    "json_extract(value, '$.group_id') = ?2 THEN json_set(value, '$.group_name', ?3) ELSE json(value) "
+	    "END) FROM json_each(group_role_assignments)) WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM "
+	    "json_each(group_role_assignments) WHERE json_extract(value, '$.group_id') = ?2)",
+	    g->connection_id, g->group_id, g->group_name, NULL);
 }
 
 int se_store_scim_group_delete(se_db *db, const char *connection_id, const char *group_id)
 {
 	if (se_db_exec(db, "DELETE FROM scim_groups WHERE connection_id = ? AND group_id = ?", connection_id, group_id,
-		       NULL) < 0)
+	               NULL) < 0)
 		return SE_EDB;
-	return se_db_exec(db,
-			  "UPDATE scim_connections SET group_role_assignments = (SELECT json_group_array(json(value)) FROM "
-			  "json_each(group_role_assignments) WHERE json_extract(value, '$.group_id') IS NOT ?2) WHERE "
-			  "connection_id = ?1",
-			  connection_id, group_id, NULL);
+	return se_db_exec(
+	    db,
+	    "UPDATE scim_connections SET group_role_assignments = (SELECT json_group_array(json(value)) FROM "
+	    "json_each(group_role_assignments) WHERE json_extract(value, '$.group_id') IS NOT ?2) WHERE "
+	    "connection_id = ?1",
+	    connection_id, group_id, NULL);
 }
 
 int se_store_scim_group_full_each(se_db *db, const char *connection_id,
-				  int (*fn)(const se_scim_group_full *g, void *ctx), void *ctx)
+                                  int (*fn)(const se_scim_group_full *g, void *ctx), void *ctx)
 {
 	se_scim_group_full g;
-	return rows(db, "SELECT " FULL_GROUP_COLS " FROM scim_groups WHERE ?1 IS NULL OR connection_id = ?1 ORDER BY rowid",
-		    connection_id, group_load, &g, group_release_v, (int (*)(const void *, void *))fn, ctx);
+	return rows(db,
+	            "SELECT " FULL_GROUP_COLS " FROM scim_groups WHERE ?1 IS NULL OR connection_id = ?1 ORDER BY rowid",
+	            connection_id, group_load, &g, group_release_v, (int (*)(const void *, void *))fn, ctx);
 }
 
 int se_store_scim_groups_of(se_db *db, const char *connection_id, const char *member_id, json_t *arr)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT g.group_id, g.group_name FROM scim_groups g WHERE g.connection_id = ?1 "
-					  "AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?2) ORDER BY g.rowid");
+	sqlite3_stmt *st =
+	    se_db_stmt(db, "SELECT g.group_id, g.group_name FROM scim_groups g WHERE g.connection_id = ?1 "
+	                   "AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?2) ORDER BY g.rowid");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -300,7 +306,7 @@ int se_store_scim_groups_of(se_db *db, const char *connection_id, const char *me
 	int rc, r = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		json_t *o = json_pack("{s:s, s:s}", "value", (const char *)sqlite3_column_text(st, 0), "display",
-				      (const char *)sqlite3_column_text(st, 1));
+		                      (const char *)sqlite3_column_text(st, 1));
 		if (!o || json_array_append_new(arr, o) < 0) {
 			r = SE_ENOMEM;
 			break;
@@ -314,11 +320,12 @@ int se_store_scim_groups_of(se_db *db, const char *connection_id, const char *me
 
 int se_store_scim_groups_drop_member(se_db *db, const char *connection_id, const char *member_id)
 {
-	return se_db_exec(db,
-			  "UPDATE scim_groups SET members = (SELECT json_group_array(value) FROM json_each(members) WHERE "
-			  "value IS NOT ?2) WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM json_each(members) WHERE "
-			  "value = ?2)",
-			  connection_id, member_id, NULL);
+	return se_db_exec(
+	    db,
+	    "UPDATE scim_groups SET members = (SELECT json_group_array(value) FROM json_each(members) WHERE "
+	    "value IS NOT ?2) WHERE connection_id = ?1 AND EXISTS (SELECT 1 FROM json_each(members) WHERE "
+	    "value = ?2)",
+	    connection_id, member_id, NULL);
 }
 
 /* --- members ----------------------------------------------------------------------------------- */
@@ -344,9 +351,10 @@ static int member_load(sqlite3_stmt *st, void *v)
 
 int se_store_member_in_org_by_email(se_db *db, const char *org_id, const char *email, se_member *ret)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT member_id, organization_id, email_address, name, roles, created_at, "
-					  "status FROM members WHERE organization_id = ? AND lower(email_address) = lower(?) "
-					  "ORDER BY rowid LIMIT 1");
+	sqlite3_stmt *st =
+	    se_db_stmt(db, "SELECT member_id, organization_id, email_address, name, roles, created_at, "
+	                   "status FROM members WHERE organization_id = ? AND lower(email_address) = lower(?) "
+	                   "ORDER BY rowid LIMIT 1");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, org_id);
@@ -357,7 +365,7 @@ int se_store_member_in_org_by_email(se_db *db, const char *org_id, const char *e
 int se_store_member_update_scim(se_db *db, const se_member *m)
 {
 	sqlite3_stmt *st =
-		se_db_stmt(db, "UPDATE members SET email_address = ?2, name = ?3, status = ?4 WHERE member_id = ?1");
+	    se_db_stmt(db, "UPDATE members SET email_address = ?2, name = ?3, status = ?4 WHERE member_id = ?1");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, m->member_id);
@@ -369,7 +377,8 @@ int se_store_member_update_scim(se_db *db, const se_member *m)
 
 int se_store_member_deprovision(se_db *db, const char *member_id)
 {
-	if (se_db_exec(db, "UPDATE members SET status = 'deleted', roles = '[]' WHERE member_id = ?", member_id, NULL) < 0)
+	if (se_db_exec(db, "UPDATE members SET status = 'deleted', roles = '[]' WHERE member_id = ?", member_id, NULL) <
+	    0)
 		return SE_EDB;
 	return se_db_exec(db, "DELETE FROM sessions WHERE member_id = ?", member_id, NULL);
 }
@@ -387,9 +396,10 @@ static json_t *plain_list(const json_t *doc, const char *key)
 	json_t *out = json_array();
 	size_t i;
 	json_t *el;
-	json_array_foreach(json_object_get(doc, key), i, el) {
-		json_t *o = json_pack("{s:o, s:o, s:b}", "value", str_or_empty(el, "value"), "type", str_or_empty(el, "type"),
-				      "primary", json_is_true(json_object_get(el, "primary")));
+	json_array_foreach (json_object_get(doc, key), i, el) {
+		json_t *o =
+		    json_pack("{s:o, s:o, s:b}", "value", str_or_empty(el, "value"), "type", str_or_empty(el, "type"),
+		              "primary", json_is_true(json_object_get(el, "primary")));
 		if (o)
 			json_array_append_new(out, o);
 	}
@@ -406,38 +416,40 @@ static json_t *registration(const se_scim_user *u, json_t *groups)
 	json_t *addresses = json_array();
 	size_t i;
 	json_t *el;
-	json_array_foreach(json_object_get(d, "addresses"), i, el) {
-		json_t *o = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "formatted", str_or_empty(el, "formatted"),
-				      "street_address", str_or_empty(el, "streetAddress"), "locality",
-				      str_or_empty(el, "locality"), "region", str_or_empty(el, "region"), "postal_code",
-				      str_or_empty(el, "postalCode"), "country", str_or_empty(el, "country"), "type",
-				      str_or_empty(el, "type"), "primary", json_is_true(json_object_get(el, "primary")));
+	json_array_foreach (json_object_get(d, "addresses"), i, el) {
+		json_t *o =
+		    json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "formatted", str_or_empty(el, "formatted"),
+		              "street_address", str_or_empty(el, "streetAddress"), "locality",
+		              str_or_empty(el, "locality"), "region", str_or_empty(el, "region"), "postal_code",
+		              str_or_empty(el, "postalCode"), "country", str_or_empty(el, "country"), "type",
+		              str_or_empty(el, "type"), "primary", json_is_true(json_object_get(el, "primary")));
 		if (o && addresses)
 			json_array_append_new(addresses, o);
 	}
 	json_t *attrs = json_pack(
-		"{s:o, s:s, s:o, s:b, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
-		" s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}}",
-		"user_name", str_or_empty(d, "userName"), "id", u->member_id, "external_id", str_or_empty(d, "externalId"),
-		"active", json_is_true(json_object_get(d, "active")), "groups", groups, "display_name",
-		str_or_empty(d, "displayName"), "nick_name", str_or_empty(d, "nickName"), "profile_url",
-		str_or_empty(d, "profileUrl"), "user_type", str_or_empty(d, "userType"), "title", str_or_empty(d, "title"),
-		"preferred_language", str_or_empty(d, "preferredLanguage"), "locale", str_or_empty(d, "locale"), "timezone",
-		str_or_empty(d, "timezone"), "emails", plain_list(d, "emails"), "phone_numbers", plain_list(d, "phoneNumbers"),
-		"ims", plain_list(d, "ims"), "photos", plain_list(d, "photos"), "entitlements", plain_list(d, "entitlements"),
-		"roles", plain_list(d, "roles"), "x509certificates", plain_list(d, "x509Certificates"), "addresses",
-		addresses ? addresses : json_array(), "name", "formatted", str_or_empty(name, "formatted"), "family_name",
-		str_or_empty(name, "familyName"), "given_name", str_or_empty(name, "givenName"), "middle_name",
-		str_or_empty(name, "middleName"), "honorific_prefix", str_or_empty(name, "honorificPrefix"),
-		"honorific_suffix", str_or_empty(name, "honorificSuffix"), "enterprise_extension", "employee_number",
-		str_or_empty(ent, "employeeNumber"), "cost_center", str_or_empty(ent, "costCenter"), "division",
-		str_or_empty(ent, "division"), "department", str_or_empty(ent, "department"), "organization",
-		str_or_empty(ent, "organization"), "manager", "value", str_or_empty(mgr, "value"), "ref",
-		str_or_empty(mgr, "$ref"), "display_name", str_or_empty(mgr, "displayName"));
+	    "{s:o, s:s, s:o, s:b, s:O, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o,"
+	    " s:{s:o, s:o, s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o}}}",
+	    "user_name", str_or_empty(d, "userName"), "id", u->member_id, "external_id", str_or_empty(d, "externalId"),
+	    "active", json_is_true(json_object_get(d, "active")), "groups", groups, "display_name",
+	    str_or_empty(d, "displayName"), "nick_name", str_or_empty(d, "nickName"), "profile_url",
+	    str_or_empty(d, "profileUrl"), "user_type", str_or_empty(d, "userType"), "title", str_or_empty(d, "title"),
+	    "preferred_language", str_or_empty(d, "preferredLanguage"), "locale", str_or_empty(d, "locale"), "timezone",
+	    str_or_empty(d, "timezone"), "emails", plain_list(d, "emails"), "phone_numbers",
+	    plain_list(d, "phoneNumbers"), "ims", plain_list(d, "ims"), "photos", plain_list(d, "photos"),
+	    "entitlements", plain_list(d, "entitlements"), "roles", plain_list(d, "roles"), "x509certificates",
+	    plain_list(d, "x509Certificates"), "addresses", addresses ? addresses : json_array(), "name", "formatted",
+	    str_or_empty(name, "formatted"), "family_name", str_or_empty(name, "familyName"), "given_name",
+	    str_or_empty(name, "givenName"), "middle_name", str_or_empty(name, "middleName"), "honorific_prefix",
+	    str_or_empty(name, "honorificPrefix"), "honorific_suffix", str_or_empty(name, "honorificSuffix"),
+	    "enterprise_extension", "employee_number", str_or_empty(ent, "employeeNumber"), "cost_center",
+	    str_or_empty(ent, "costCenter"), "division", str_or_empty(ent, "division"), "department",
+	    str_or_empty(ent, "department"), "organization", str_or_empty(ent, "organization"), "manager", "value",
+	    str_or_empty(mgr, "value"), "ref", str_or_empty(mgr, "$ref"), "display_name",
+	    str_or_empty(mgr, "displayName"));
 	if (!attrs)
 		return NULL;
-	return json_pack("{s:s, s:s, s:o, s:o}", "connection_id", u->connection_id, "registration_id", u->registration_id,
-			 "external_id", str_or_empty(d, "externalId"), "scim_attributes", attrs);
+	return json_pack("{s:s, s:s, s:o, s:o}", "connection_id", u->connection_id, "registration_id",
+	                 u->registration_id, "external_id", str_or_empty(d, "externalId"), "scim_attributes", attrs);
 }
 
 int se_store_scim_member_complete(se_db *db, se_member *m)
@@ -453,13 +465,18 @@ int se_store_scim_member_complete(se_db *db, se_member *m)
 	json_t *reg = r == 0 ? registration(&u, groups) : NULL;
 	if (r == 0 && !reg)
 		r = SE_ENOMEM;
-	sqlite3_stmt *st = r == 0 ? se_db_stmt(
-		db, "SELECT json_extract(ra.value, '$.role_id'), g.group_id FROM scim_users u JOIN members mem ON "
-		    "mem.member_id = u.member_id AND mem.status = 'active' JOIN scim_groups g ON g.connection_id = "
-		    "u.connection_id JOIN scim_connections c ON c.connection_id = g.connection_id, "
-		    "json_each(c.group_role_assignments) ra WHERE u.member_id = ?1 AND json_extract(ra.value, '$.group_id') "
-		    "= g.group_id AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?1) ORDER BY g.rowid, ra.id")
-				  : NULL;
+	sqlite3_stmt *st =
+	    r == 0
+	        ? se_db_stmt(
+	              db,
+	              "SELECT json_extract(ra.value, '$.role_id'), g.group_id FROM scim_users u JOIN members mem ON "
+	              "mem.member_id = u.member_id AND mem.status = 'active' JOIN scim_groups g ON g.connection_id = "
+	              "u.connection_id JOIN scim_connections c ON c.connection_id = g.connection_id, "
+	              "json_each(c.group_role_assignments) ra WHERE u.member_id = ?1 AND json_extract(ra.value, "
+	              "'$.group_id') "
+	              "= g.group_id AND EXISTS (SELECT 1 FROM json_each(g.members) WHERE value = ?1) ORDER BY g.rowid, "
+	              "ra.id")
+	        : NULL;
 	if (r == 0 && !st)
 		r = SE_EDB;
 	size_t added = 0;
@@ -474,7 +491,7 @@ int se_store_scim_member_complete(se_db *db, se_member *m)
 			json_t *v;
 			if (!role || !gid)
 				continue;
-			json_array_foreach(m->roles, i, v)
+			json_array_foreach (m->roles, i, v)
 				if (json_is_string(v) && strcmp(json_string_value(v), role) == 0)
 					have = true;
 			if (!have) {
@@ -484,7 +501,8 @@ int se_store_scim_member_complete(se_db *db, se_member *m)
 				}
 				added++;
 			}
-			json_t *src = json_pack("{s:s, s:s, s:s}", "role_id", role, "connection_id", u.connection_id, "group_id", gid);
+			json_t *src = json_pack("{s:s, s:s, s:s}", "role_id", role, "connection_id", u.connection_id,
+			                        "group_id", gid);
 			if (!src || json_array_append_new(sources, src) < 0) {
 				r = SE_ENOMEM;
 				break;
@@ -535,7 +553,7 @@ char *se_store_scim_derive_email(const json_t *doc)
 	const char *cands[4] = {NULL, NULL, NULL, str_of(json_object_get(doc, "userName"))};
 	size_t i;
 	json_t *el;
-	json_array_foreach(emails, i, el) {
+	json_array_foreach (emails, i, el) {
 		const char *v = str_of(json_object_get(el, "value"));
 		if (!v)
 			continue;

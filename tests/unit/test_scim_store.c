@@ -34,18 +34,18 @@ static const struct {
 	const char *user;
 	const char *email; /* NULL: none */
 } email_rows[] = {
-	{"{\"userName\":\"Dana@Acme.test\"}", "dana@acme.test"},
-	{"{\"userName\":\"dana\",\"emails\":[{\"value\":\"h@x.test\",\"type\":\"home\"},{\"value\":\"w@x.test\","
-	 "\"type\":\"work\"}]}",
-	 "w@x.test"},
-	{"{\"userName\":\"dana\",\"emails\":[{\"value\":\"w@x.test\",\"type\":\"work\"},{\"value\":\"p@x.test\","
-	 "\"primary\":true}]}",
-	 "p@x.test"},
-	{"{\"userName\":\"u@x.test\",\"emails\":[{\"value\":\"not an email\",\"primary\":true}]}", "u@x.test"},
-	{"{\"userName\":\"dana\",\"emails\":[{\"value\":\"a@@x\"}]}", NULL},
-	{"{\"userName\":\"@x.test\"}", NULL},
-	{"{\"userName\":\"x@\"}", NULL},
-	{"{}", NULL},
+    {"{\"userName\":\"Dana@Acme.test\"}", "dana@acme.test"},
+    {"{\"userName\":\"dana\",\"emails\":[{\"value\":\"h@x.test\",\"type\":\"home\"},{\"value\":\"w@x.test\","
+     "\"type\":\"work\"}]}",
+     "w@x.test"},
+    {"{\"userName\":\"dana\",\"emails\":[{\"value\":\"w@x.test\",\"type\":\"work\"},{\"value\":\"p@x.test\","
+     "\"primary\":true}]}",
+     "p@x.test"},
+    {"{\"userName\":\"u@x.test\",\"emails\":[{\"value\":\"not an email\",\"primary\":true}]}", "u@x.test"},
+    {"{\"userName\":\"dana\",\"emails\":[{\"value\":\"a@@x\"}]}", NULL},
+    {"{\"userName\":\"@x.test\"}", NULL},
+    {"{\"userName\":\"x@\"}", NULL},
+    {"{}", NULL},
 };
 
 START_TEST(test_derive_email)
@@ -53,7 +53,8 @@ START_TEST(test_derive_email)
 	json_t *u = json_loads(email_rows[_i].user, 0, NULL);
 	char *e = se_store_scim_derive_email(u);
 	if (email_rows[_i].email)
-		ck_assert_msg(e && strcmp(e, email_rows[_i].email) == 0, "%s gave %s", email_rows[_i].user, e ? e : "NULL");
+		ck_assert_msg(e && strcmp(e, email_rows[_i].email) == 0, "%s gave %s", email_rows[_i].user,
+		              e ? e : "NULL");
 	else
 		ck_assert_msg(!e, "%s gave %s", email_rows[_i].user, e);
 	free(e);
@@ -67,16 +68,18 @@ static json_t *scim_doc(void)
 {
 	json_t *doc = t_default_fixtures();
 	json_t *extra = json_loads(
-		"{\"scim_connections\":[{\"connection_id\":\"" CONN "\",\"organization_id\":\"" T_ORG_ACME "\",\"identity_provider\":\"okta\","
-		"\"bearer_token\":\"tokentokentokentokentokentokentokentokentoken00\","
-		"\"scim_group_implicit_role_assignments\":[{\"role_id\":\"sso_manager\",\"group_id\":\"" GROUP_ID "\","
-		"\"group_name\":\"Eng\"}]}],"
-		"\"scim_users\":[{\"connection_id\":\"" CONN "\",\"member_id\":\"" BOB "\",\"registration_id\":\"reg-1\","
-		"\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"resource\":{\"userName\":"
-		"\"bob@acme.test\",\"active\":true,\"externalId\":\"ext-bob\",\"name\":{\"givenName\":\"Bob\"}}}],"
-		"\"scim_groups\":[{\"group_id\":\"" GROUP_ID "\",\"connection_id\":\"" CONN "\",\"group_name\":\"Eng\","
-		"\"members\":[\"" BOB "\"]}]}",
-		0, NULL);
+	    "{\"scim_connections\":[{\"connection_id\":\"" CONN "\",\"organization_id\":\"" T_ORG_ACME
+	    "\",\"identity_provider\":\"okta\","
+	    "\"bearer_token\":\"tokentokentokentokentokentokentokentokentoken00\","
+	    "\"scim_group_implicit_role_assignments\":[{\"role_id\":\"sso_manager\",\"group_id\":\"" GROUP_ID "\","
+	    "\"group_name\":\"Eng\"}]}],"
+	    "\"scim_users\":[{\"connection_id\":\"" CONN "\",\"member_id\":\"" BOB "\",\"registration_id\":\"reg-1\","
+	    "\"created_at\":\"2026-01-01T00:00:00Z\",\"updated_at\":\"2026-01-01T00:00:00Z\",\"resource\":{"
+	    "\"userName\":"
+	    "\"bob@acme.test\",\"active\":true,\"externalId\":\"ext-bob\",\"name\":{\"givenName\":\"Bob\"}}}],"
+	    "\"scim_groups\":[{\"group_id\":\"" GROUP_ID "\",\"connection_id\":\"" CONN "\",\"group_name\":\"Eng\","
+	    "\"members\":[\"" BOB "\"]}]}",
+	    0, NULL);
 	ck_assert_ptr_nonnull(extra);
 	ck_assert_int_eq(json_object_update(doc, extra), 0);
 	json_decref(extra);
@@ -177,12 +180,9 @@ START_TEST(test_loader_checks)
 		const char *path; /* JSON pointer-like edit: which field to break */
 		const char *want;
 	} rows[] = {
-		{"user_email", "scim_users[0].resource"},
-		{"user_member", "scim_users[0].member_id"},
-		{"user_connection", "scim_users[0].connection_id"},
-		{"group_member", "scim_groups[0].members[0]"},
-		{"group_twice", "scim_groups[1].group_name"},
-		{"status", "members[1].status"},
+	    {"user_email", "scim_users[0].resource"},           {"user_member", "scim_users[0].member_id"},
+	    {"user_connection", "scim_users[0].connection_id"}, {"group_member", "scim_groups[0].members[0]"},
+	    {"group_twice", "scim_groups[1].group_name"},       {"status", "members[1].status"},
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
 		se_db *db;
@@ -191,17 +191,22 @@ START_TEST(test_loader_checks)
 		json_t *user = json_array_get(json_object_get(doc, "scim_users"), 0);
 		json_t *groups = json_object_get(doc, "scim_groups");
 		if (strcmp(rows[i].path, "user_email") == 0)
-			json_object_set_new(json_object_get(user, "resource"), "userName", json_string("carol@acme.test"));
+			json_object_set_new(json_object_get(user, "resource"), "userName",
+			                    json_string("carol@acme.test"));
 		else if (strcmp(rows[i].path, "user_member") == 0)
-			json_object_set_new(user, "member_id", json_string("member-test-bbbbbbbb-0000-4000-8000-0000000000b1"));
+			json_object_set_new(user, "member_id",
+			                    json_string("member-test-bbbbbbbb-0000-4000-8000-0000000000b1"));
 		else if (strcmp(rows[i].path, "user_connection") == 0)
 			json_object_set_new(user, "connection_id", json_string("scim-connection-test-nothing"));
 		else if (strcmp(rows[i].path, "group_member") == 0)
-			json_array_set_new(json_object_get(json_array_get(groups, 0), "members"), 0, json_string("member-test-x"));
+			json_array_set_new(json_object_get(json_array_get(groups, 0), "members"), 0,
+			                   json_string("member-test-x"));
 		else if (strcmp(rows[i].path, "group_twice") == 0)
-			json_array_append_new(groups, json_pack("{s:s, s:s}", "connection_id", CONN, "group_name", "ENG"));
+			json_array_append_new(groups,
+			                      json_pack("{s:s, s:s}", "connection_id", CONN, "group_name", "ENG"));
 		else
-			json_object_set_new(json_array_get(json_object_get(doc, "members"), 1), "status", json_string("gone"));
+			json_object_set_new(json_array_get(json_object_get(doc, "members"), 1), "status",
+			                    json_string("gone"));
 		char *err = NULL;
 		ck_assert_int_eq(se_db_begin(db), 0);
 		ck_assert_int_lt(se_fixtures_apply(db, doc, time(NULL), &err), 0);
