@@ -12,9 +12,10 @@
 
 #include "core/faults.h"
 #include "core/ratelimit.h"
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
 #include "scim/internal.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define PREFIX "/v1/b2b/scim/"

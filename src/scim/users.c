@@ -5,12 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crypto/crypto.h"
 #include "model/ids.h"
 #include "scim/filter.h"
 #include "scim/internal.h"
 #include "scim/patch.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define REGISTRATION_PREFIX "scim-member-registration-test-"

@@ -8,7 +8,9 @@
 #include <strings.h>
 
 #include "model/model.h"
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "model/ids.h"
 #include "model/rbac.h"
