@@ -510,6 +510,24 @@ def state(srv, uid):
     check(st == 400 and "scim_groups[0].members[0]" in js.get("error_message", ""), "a group member that is no user: %s" % js)
     st, js, hd, _ = srv.control("GET", "/state")
     check(json.dumps(js) == json.dumps(again), "a refused import changes nothing")
+    # A token past its expiry does not count.
+    st, cur, hd, _ = srv.api("GET", "/b2b/scim/%s/connection" % ACME)
+    conn = cur["connection"]
+    expired = json.loads(text)
+    for c in expired["scim_connections"]:
+        if c["connection_id"] == conn["connection_id"]:
+            c["bearer_token"] = "ExpiredTokenExpiredTokenExpiredTokenExpiredTk01"
+            c.pop("bearer_token_hash", None)
+            c.pop("bearer_token_last_four", None)
+            c["bearer_token_expires_at"] = "2020-01-01T00:00:00Z"
+    st, js, hd, _ = srv.control("PUT", "/state", expired)
+    check(st == 200, "state with an expired token: %s %s" % (st, js))
+    s = Scim(srv, conn["base_url"], "ExpiredTokenExpiredTokenExpiredTokenExpiredTk01")
+    st, js, hd, _ = s("GET", "/Users")
+    check(is_scim_error(st, js, hd, 401) and 'error="invalid_token"' in hd.get("www-authenticate", ""),
+          "an expired token is refused: %s %s" % (st, js))
+    srv.control("PUT", "/state", doc)
+    st, js, hd, _ = srv.control("GET", "/state")
     users = js.get("scim_users", []) if js else []
     check(st == 200 and any(u["member_id"] == uid and u["resource"]["userName"] for u in users),
           "SCIM users in the state export")
