@@ -485,7 +485,7 @@ static int doc_keys(const se_scim_rtype *rt, const se_scim_schema *s, const json
 		}
 		const se_scim_attr *a = se_scim_attr_find(s, k, strlen(k));
 		if (!a) {
-			if (strncasecmp(k, "urn:", 4) != 0 && !json_is_null(v))
+			if (!json_is_null(v))
 				json_object_set(dst, k, v);
 			continue;
 		}

@@ -257,7 +257,7 @@ static int apply_filtered(const se_scim_rtype *rt, json_t *container, patch_op o
 			if (newv)
 				merge_obj(target, newv);
 		} else if (newv) {
-			json_array_set(cur, at, newv);
+			json_array_set_new(cur, at, json_deep_copy(newv));
 		} else {
 			json_array_remove(cur, at);
 		}
