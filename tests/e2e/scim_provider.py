@@ -545,6 +545,23 @@ def after_delete(srv, s, cid):
     check(st == 200, "members keep their status when the connection goes")
 
 
+def seeded(binary):
+    """Under --seed the ids of SCIM users, groups and registrations come from the one stream."""
+    runs = []
+    for _ in range(2):
+        srv = Server(binary, ["--seed", "7"])
+        try:
+            st, js, hd, _ = srv.api("POST", "/b2b/scim/%s/connection" % ACME, {})
+            s = Scim(srv, js["connection"]["base_url"], js["connection"]["bearer_token"])
+            st, u, hd, _ = s("POST", "/Users", {"userName": "z@acme.test"})
+            st, g, hd, _ = s("POST", "/Groups", {"displayName": "Z"})
+            st, m, hd, _ = srv.control("GET", "/members/" + u["id"])
+            runs.append((u["id"], g["id"], m["member"]["scim_registration"]["registration_id"]))
+        finally:
+            srv.stop()
+    check(runs[0] == runs[1], "--seed makes SCIM ids reproducible: %s" % runs)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True)
@@ -588,6 +605,7 @@ def main():
         check(s("GET", "/Groups")[0] == 200, "the fault is used up")
     finally:
         srv.stop()
+    seeded(a.bin)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
