@@ -213,6 +213,9 @@ def okta(srv):
     check(st == 200, "the group's role counts on the backend surface: %s" % st)
     st, js, hd, _ = srv.sdk("GET", "/b2b/scim", dana_session)
     check(st == 200 and js["data"]["connection"]["connection_id"] == cid, "and on the frontend surface: %s" % st)
+    st, js, hd, _ = srv.sdk("POST", "/b2b/scim/groups", dana_session, {})
+    check(st == 200 and [(g["group_id"], g["group_name"]) for g in js["data"]["scim_groups"]] == [(gid, "Eng")],
+          "getConnectionGroups on the frontend surface: %s %s" % (st, js))
     st, js, hd, _ = srv.sdk("POST", "/b2b/sessions/authenticate", dana_session, {})
     member = js["data"]["member"] if st == 200 else {}
     admin = [r for r in member.get("roles", []) if r["role_id"] == "stytch_admin"]
