@@ -87,9 +87,12 @@ class Server:
     def stop(self):
         self.p.terminate()
         try:
-            self.p.wait(timeout=10)
+            self.p.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.p.kill()
+            self.p.wait()
+        # Under the sanitizers a leak or an invalid access makes the exit status non-zero.
+        check(self.p.returncode == 0, "the server stopped cleanly (exit status %s)" % self.p.returncode)
 
 
 class Scim:
