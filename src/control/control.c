@@ -310,8 +310,8 @@ static int match_email(const se_member *m, void *v)
 		em->member.roles = json_deep_copy(m->roles);
 		em->member.created_at = strdup(m->created_at);
 		em->member.status = strdup(m->status ? m->status : "active");
-		if (!em->member.status || !em->member.member_id || !em->member.organization_id || !em->member.email_address || !em->member.name ||
-		    !em->member.roles || !em->member.created_at)
+		if (!em->member.member_id || !em->member.organization_id || !em->member.email_address || !em->member.name ||
+		    !em->member.roles || !em->member.created_at || !em->member.status)
 			return SE_ENOMEM;
 	}
 	return 0;

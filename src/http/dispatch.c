@@ -1,5 +1,5 @@
-/* Sends each request to the control API, the SCIM service provider or the API pipeline, after what both share: the request
- * id and the CORS headers, with preflights answered here. */
+/* Sends each request to the control API, the SCIM service provider or the API pipeline, after what
+ * they share: the request id and the CORS headers, with preflights answered here. */
 #include "http/dispatch.h"
 
 #include <string.h>

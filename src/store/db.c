@@ -425,9 +425,10 @@ int se_db_bind_json(sqlite3_stmt *st, int i, const json_t *v)
 int se_store_clear(se_db *db)
 {
 	static const char *const sql[] = {
-		"DELETE FROM scim_users",        "DELETE FROM scim_groups",       "DELETE FROM scim_connections", "DELETE FROM external_connections",
-		"DELETE FROM oidc_connections",  "DELETE FROM saml_connections", "DELETE FROM sessions",
-		"DELETE FROM members",           "DELETE FROM organizations",    "DELETE FROM project",
+		"DELETE FROM scim_users",       "DELETE FROM scim_groups",      "DELETE FROM scim_connections",
+		"DELETE FROM external_connections", "DELETE FROM oidc_connections", "DELETE FROM saml_connections",
+		"DELETE FROM sessions",         "DELETE FROM members",          "DELETE FROM organizations",
+		"DELETE FROM project",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if (se_db_exec(db, sql[i], NULL) < 0)
