@@ -13,6 +13,7 @@
 #include "core/faults.h"
 #include "core/ratelimit.h"
 #include "crypto/digest.h"
+#include "scim/filter.h"
 #include "scim/internal.h"
 #include "util/errors_code.h"
 #include "util/time.h"
@@ -484,6 +485,11 @@ static int run(se_scim_req *r, se_http_out *out)
 		r->status = 0;
 		return se_scim_req_fail(r, 501, NULL, "This service provider does not implement %s.", "this endpoint");
 	}
+	/* A filter the edge could not keep must not turn into a list of everything. */
+	if (r->in->query_truncated)
+		return se_scim_req_fail(r, 400, "invalidFilter",
+					"The query string is too long or has too many parameters (a filter is at most %d bytes).",
+					SE_SCIM_FILTER_MAX_LEN);
 	if (wants_body && parse_body(r) < 0)
 		return -1;
 	return op(r);

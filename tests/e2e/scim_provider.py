@@ -349,6 +349,10 @@ def hostile(srv, s, uid):
     for f in bad_filters:
         st, js, hd, _ = s("GET", "/Users?filter=" + q(f))
         check(is_scim_error(st, js, hd, 400, "invalidFilter"), "filter %r: %s %s" % (f[:40], st, js))
+    st, js, hd, _ = s("GET", "/Users?filter=" + q('userName eq "%s"' % ("a" * 10000)))
+    check(is_scim_error(st, js, hd, 400, "invalidFilter"), "a filter longer than the edge keeps: %s" % st)
+    st, js, hd, _ = s("GET", "/Users?" + "&".join("p%d=1" % i for i in range(40)) + "&filter=" + q('userName eq "x"'))
+    check(is_scim_error(st, js, hd, 400, "invalidFilter"), "a filter past the parameter limit: %s" % st)
     st, js, hd, _ = s("GET", "/Users?startIndex=abc")
     check(is_scim_error(st, js, hd, 400, "invalidValue"), "non-integer startIndex")
     st, js, hd, _ = s("GET", "/Users?attributes=" + ",".join("a%d" % i for i in range(101)))
