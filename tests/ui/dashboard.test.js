@@ -128,6 +128,7 @@ after(async () => {
 describe('dashboard', () => {
   let server;
   let tab;
+  let scimConnection = null;
 
   before(async () => {
     server = await startServer();
@@ -233,6 +234,7 @@ describe('dashboard', () => {
     const scim = await call(server, 'POST', `/v1/b2b/scim/${ACME}/connection`, { basic: true, body: { display_name: 'Acme Entra', identity_provider: 'microsoft-entra' } });
     assert.equal(scim.status, 200, scim.text);
     const scimId = scim.json.connection.connection_id;
+    scimConnection = { id: scimId, token: scim.json.connection.bearer_token };
     await tab.page.waitForSelector(`#scim-table tr[data-connection-id="${scimId}"]`, WAIT);
     const scimRow = await tab.page.$eval(`#scim-table tr[data-connection-id="${scimId}"]`, (tr) => tr.textContent);
     assert.match(scimRow, /Acme Entra/);
@@ -290,6 +292,16 @@ describe('dashboard', () => {
     assert.equal(good.status, 200);
     const sdk = await call(server, 'GET', '/sdk/v1/b2b/sso');
     assert.ok(sdk.status >= 400);
+    /* A SCIM provisioning call with the connection's bearer token shows under its own surface. */
+    const scimCall = await fetch(`${server.url}/v1/b2b/scim/${scimConnection.id}/Users`, { headers: { Authorization: `Bearer ${scimConnection.token}` } });
+    assert.equal(scimCall.status, 200);
+    const scimLog = (await call(server, 'GET', '/_emulator/requests')).json.requests.find((e) => e.path.includes(scimConnection.id));
+    assert.ok(scimLog, 'the SCIM call is in the request log');
+    assert.ok(!JSON.stringify(scimLog).includes(scimConnection.token));
+    await tab.page.waitForSelector(`#requests-table tr[data-request-id="${scimLog.request_id}"]`, WAIT);
+    await tab.page.select('#filter-surface', scimLog.surface);
+    assert.deepEqual(await texts(tab.page, '#requests-table tbody tr td:nth-child(3)'), [scimLog.path]);
+    await tab.page.select('#filter-surface', '');
     for (const r of [bad, good, sdk]) {
       await tab.page.waitForSelector(`#requests-table tr[data-request-id="${r.json.request_id}"]`, WAIT);
     }
