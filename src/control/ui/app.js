@@ -159,6 +159,11 @@
     if (Number.isNaN(t)) return { text: iso, cls: '' };
     const days = Math.floor((t - Date.now()) / 86400000);
     if (t <= Date.now()) return { text: `${iso.slice(0, 10)} (expired)`, cls: 'bad' };
+    if (days < 1) {
+      const minutes = Math.round((t - Date.now()) / 60000);
+      const left = minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+      return { text: `${stamp(iso)} (in ${left})`, cls: 'warn' };
+    }
     if (days < 30) return { text: `${iso.slice(0, 10)} (in ${days} days)`, cls: 'warn' };
     return { text: `${iso.slice(0, 10)} (in ${days} days)`, cls: '' };
   }
