@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "crypto/keycheck.h"
 #include "outbound/outbound.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
@@ -197,6 +198,11 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 	if (signing_key && *signing_key) {
 		if (se_crypto_rsa_private_key_check(signing_key) < 0)
 			return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
+		int kc = se_crypto_rsa_key_validate(signing_key);
+		if (kc == SE_EINVAL)
+			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
+		if (kc < 0)
+			return se_req_internal(r);
 		if (signing_certificate(r, signing_key, &p->signing_certificate) < 0)
 			return -1;
 	}
@@ -204,8 +210,16 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 	if (encryption_key && *encryption_key) {
 		char *id = NULL;
 		char created[21];
-		if (se_crypto_rsa_private_key_check(encryption_key) < 0)
-			return se_req_fail(r, SE_ERR_INVALID_ENCRYPTION_KEY, NULL);
+		int kc = se_crypto_rsa_private_key_check(encryption_key);
+		if (kc == 0)
+			kc = se_crypto_rsa_key_validate(encryption_key);
+		if (kc == SE_EINVAL)
+			return se_req_fail(r, SE_ERR_INVALID_ENCRYPTION_KEY,
+					   "saml_encryption_private_key must be a PKCS#1 RSA private key in PEM format of %d to "
+					   "%d bits that passes the RSA key checks.",
+					   SE_RSA_MIN_BITS, SE_RSA_MAX_BITS);
+		if (kc < 0)
+			return se_req_internal(r);
 		if (se_id_new(SE_ID_ENCRYPTION_KEY, &id) < 0)
 			return se_req_internal(r);
 		se_time_format(r->now, created);

@@ -19,6 +19,7 @@
 #include "http/dispatch.h"
 #include "core/reqlog.h"
 #include "outbound/outbound.h"
+#include "util/text.h"
 #include "util/util.h"
 
 /* Uploads past the body limit are read and dropped up to this much, so that the client gets its
@@ -121,6 +122,10 @@ static void access_log(se_app *app, const char *method, const se_http_out *out, 
 	char when[21];
 	se_time_format(time(NULL), when);
 	const char *path = out->log_path ? out->log_path : "-";
+	/* A method is the client's bytes: as valid UTF-8, or the JSON line could not be written. */
+	char method_text[32];
+	se_text_clip_into(method_text, sizeof method_text, method, strlen(method), NULL);
+	method = method_text;
 	if (app->cfg.log_format == SE_LOG_JSON) {
 		json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:s?}", "time", when, "method", method, "path",
 					 path, "status", out->status, "duration_ms", ms, "request_id", out->request_id,
