@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/errors_code.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -185,8 +186,9 @@ static char *check_bounds(const char *xml, size_t len)
 	const char *p = xml, *end = xml + len;
 	size_t elements = 0, attributes = 0;
 	long depth = 0;
-	if (memchr(xml, '\0', len))
-		return strdup("The metadata is not UTF-8 XML (it holds NUL bytes).");
+	/* The parser is told the same (below), so that this pass and the parser read the same characters. */
+	if (!se_utf8_valid(xml, len))
+		return strdup("The metadata is not UTF-8 text.");
 	while ((p = memchr(p, '<', (size_t)(end - p)))) {
 		p++;
 		if (p < end && *p == '!') {
@@ -284,7 +286,7 @@ int se_metadata_parse(const char *xml, size_t len, se_metadata *ret, char **ret_
 		goto done;
 	}
 	/* Not XML_PARSE_NOENT (no entity substitution), DTDLOAD or HUGE; NONET in case anything still asks. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "metadata.xml", NULL,
+	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "metadata.xml", "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !ctxt->wellFormed) {
 		error = parse_error(ctxt);
