@@ -297,7 +297,7 @@ int se_h_oidc_update(se_req *r)
 	}
 	for (size_t i = 0; i < N_ENDPOINTS; i++)
 		d->given[i] = body_gives(r, i);
-	se_fetch_opts opts = {SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, NULL};
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = NULL};
 	se_outbound_job *job = NULL;
 	char *error = NULL;
 	int rc = se_outbound_job_new(r->outbound, r->credential, d->url, &opts, digest_discovery, d, &job, &error);

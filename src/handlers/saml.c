@@ -423,7 +423,7 @@ int se_h_saml_update_by_url(se_req *r)
 		return se_req_internal(r);
 	/* file:// only under --metadata-dir, and never from the frontend surface. */
 	bool sdk = r->match.route && r->match.route->surface == SE_SURFACE_SDK;
-	se_fetch_opts opts = {SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, sdk ? NULL : r->cfg->metadata_dir};
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = sdk ? NULL : r->cfg->metadata_dir};
 	metadata_job *mj = calloc(1, sizeof *mj);
 	se_outbound_job *job = NULL;
 	char *error = NULL;

@@ -55,6 +55,8 @@ struct se_transfer {
 	bool file_bad;  /* file://: refused; reported at finish so that every refusal reads the same */
 	char errbuf[CURL_ERROR_SIZE];
 	fetch_buf buf;
+	struct curl_slist *headers;
+	long status;
 };
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
@@ -246,7 +248,22 @@ int se_fetch_new(const char *url, const se_fetch_opts *opts, se_transfer **ret, 
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, opts->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, opts->timeout_ms);
 	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)opts->max_bytes);
-	curl_easy_setopt(h, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(h, CURLOPT_FAILONERROR, opts->any_status ? 0L : 1L);
+	if (opts->post_body) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)opts->post_len);
+		curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, opts->post_body);
+	}
+	for (const char *const *hd = opts->headers; hd && *hd; hd++) {
+		struct curl_slist *l = curl_slist_append(f->headers, *hd);
+		if (!l) {
+			rc = SE_ENOMEM;
+			*ret_error = strdup("Out of memory.");
+			goto fail;
+		}
+		f->headers = l;
+	}
+	if (f->headers)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, f->headers);
 	/* A proxy from the environment is honoured for the outside world, never for this machine's own servers. */
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "127.0.0.1,localhost,::1");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "ssoemu");
@@ -294,6 +311,8 @@ int se_fetch_finish(se_transfer *f, int curl_code, char **ret_body, size_t *ret_
 	CURLcode cc = (CURLcode)curl_code;
 	int rc = SE_EIO;
 	char *error = NULL;
+	if (f->easy)
+		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &f->status);
 	if (!f->easy) {
 		if (f->file_bad) {
 			error = se_asprintf("The URL %s is not allowed: " FILE_REFUSED ".", f->url);
@@ -310,9 +329,7 @@ int se_fetch_finish(se_transfer *f, int curl_code, char **ret_body, size_t *ret_
 		error = se_asprintf("The document at %s is larger than %zu bytes.", f->url, f->buf.max);
 		goto done;
 	} else if (cc == CURLE_HTTP_RETURNED_ERROR) {
-		long status = 0;
-		curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &status);
-		error = se_asprintf("Fetching %s failed: the server answered HTTP %ld.", f->url, status);
+		error = se_asprintf("Fetching %s failed: the server answered HTTP %ld.", f->url, f->status);
 		goto done;
 	} else if (cc == CURLE_OPERATION_TIMEDOUT) {
 		error = se_asprintf("Fetching %s failed: no complete answer within %ld ms.", f->url, f->timeout_ms);
@@ -337,12 +354,18 @@ done:
 	return rc;
 }
 
+long se_fetch_status(const se_transfer *f)
+{
+	return f ? f->status : 0;
+}
+
 void se_fetch_free(se_transfer *f)
 {
 	if (!f)
 		return;
 	if (f->easy)
 		curl_easy_cleanup(f->easy);
+	curl_slist_free_all(f->headers);
 	free(f->path);
 	free(f->buf.data);
 	free(f);

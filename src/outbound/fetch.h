@@ -17,6 +17,12 @@ typedef struct se_fetch_opts {
 	size_t max_bytes;     /* a longer document is an error */
 	const char *file_dir; /* NULL: file:// is refused; else the only directory (absolute, resolved) file:// URLs
 			       * may read from, and then only regular files */
+	/* For calls to an API rather than reading a document (all optional, copied by se_fetch_new()): */
+	const char *post_body;       /* non-NULL: a POST of post_len bytes (never quoted in any message) */
+	size_t post_len;
+	const char *const *headers;  /* NULL-terminated "Name: value" request headers */
+	bool any_status;             /* an HTTP error status is not a failure: the body is kept, the status is in
+				      * se_fetch_status() */
 } se_fetch_opts;
 
 /* Initialises libcurl once for the process (thread-safe; every function here calls it). Returns 0 or SE_EIO. */
@@ -40,6 +46,9 @@ void *se_fetch_easy(se_transfer *f);
    SE_ENOMEM) and *ret_error (malloc'd, caller frees) says what failed in general terms: unreachable, timed out,
    too large, an HTTP status, too many redirects, not allowed. Remote content is never echoed. */
 int se_fetch_finish(se_transfer *f, int curl_code, char **ret_body, size_t *ret_len, char **ret_error);
+
+/* The HTTP status of an ended http(s) transfer (0 when there was none, for example for file://). */
+long se_fetch_status(const se_transfer *f);
 
 /* Frees f (and its easy handle, which must have been removed from any multi handle). NULL is accepted. */
 void se_fetch_free(se_transfer *f);

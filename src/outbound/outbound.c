@@ -50,7 +50,8 @@ struct se_outbound {
 static void complete(se_outbound_job *job, int cc)
 {
 	if (job->rc == 0) {
-		job->rc = se_fetch_finish(job->fetch, cc, &job->body, &job->len, &job->error);
+		if (job->fetch)
+			job->rc = se_fetch_finish(job->fetch, cc, &job->body, &job->len, &job->error);
 		if (job->rc == 0 && job->digest)
 			job->rc = job->digest(job->ctx, job->body, job->len, &job->error);
 	}
@@ -223,7 +224,9 @@ int se_outbound_job_new(se_outbound *o, const char *key, const char *url, const 
 		*ret_error = strdup("Out of memory.");
 		return SE_ENOMEM;
 	}
-	int rc = se_fetch_new(url, opts, &job->fetch, ret_error);
+	int rc = url ? se_fetch_new(url, opts, &job->fetch, ret_error) : digest ? 0 : SE_EINVAL;
+	if (rc == SE_EINVAL && !url)
+		*ret_error = strdup("A job needs a URL or a digest.");
 	if (rc < 0) {
 		free(job->key);
 		free(job);
@@ -329,6 +332,11 @@ void se_outbound_job_free(se_outbound_job *job)
 	free(job->body);
 	free(job->error);
 	free(job);
+}
+
+long se_outbound_job_http_status(const se_outbound_job *job)
+{
+	return se_fetch_status(job->fetch);
 }
 
 unsigned se_outbound_in_flight(se_outbound *o)

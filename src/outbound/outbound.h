@@ -37,7 +37,8 @@ void se_outbound_free(se_outbound *o);
 
 /* Creates a job fetching url under opts (copied), counted against the caps: key names the credential (copied; NULL
    counts only against the global cap). digest (may be NULL) and its ctx (borrowed, must outlive the job) run after
-   a successful transfer. Returns 0 and *ret (the caller owns it; free with se_outbound_job_free()); SE_ELIMIT when
+   a successful transfer. url NULL makes a job without a transfer whose digest (then required) runs on the worker
+   with body NULL: CPU work such as RSA key generation (it holds up the worker's transfers while it runs). Returns 0 and *ret (the caller owns it; free with se_outbound_job_free()); SE_ELIMIT when
    a cap is reached (nothing was created; *ret_error says which); SE_EINVAL for a URL that may not be fetched and
    SE_ENOMEM, both with *ret_error (malloc'd, caller frees). Never blocks. */
 int se_outbound_job_new(se_outbound *o, const char *key, const char *url, const se_fetch_opts *opts,
@@ -54,6 +55,10 @@ void se_outbound_job_run(se_outbound_job *job);
 /* The result of an ended job: 0 with the body (*ret_body, *ret_len; borrowed from the job, NULL-able outputs), or
    the negative se_err of the fetch or of the digest, with *ret_error (borrowed, a sentence; may be NULL). */
 int se_outbound_job_result(const se_outbound_job *job, const char **ret_body, size_t *ret_len, const char **ret_error);
+
+/* The HTTP status of an ended job's transfer (0 when there was none). With opts.any_status an error status still
+   gives result 0 and the body (an OAuth token endpoint's error answer, for example). */
+long se_outbound_job_http_status(const se_outbound_job *job);
 
 /* Frees the job and gives its place under the caps back. Not while started and not yet woken. NULL ok. */
 void se_outbound_job_free(se_outbound_job *job);

@@ -123,6 +123,12 @@ int se_fetch_finish(se_transfer *f, int curl_code, char **ret_body, size_t *ret_
 	return 0;
 }
 
+long se_fetch_status(const se_transfer *f)
+{
+	(void)f;
+	return doc ? 200 : 0;
+}
+
 void se_fetch_free(se_transfer *f)
 {
 	free(f);

@@ -85,7 +85,7 @@ START_TEST(test_timeout_on_worker)
 	int fd = silent_listener(&port);
 	char url[64], *err = NULL;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/m.xml", port);
-	se_fetch_opts opts = {300, SE_FETCH_MAX_BYTES, NULL};
+	se_fetch_opts opts = {.timeout_ms = 300, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = NULL};
 	se_outbound_job *job = NULL;
 	ck_assert_int_eq(se_outbound_job_new(o, "k", url, &opts, NULL, NULL, &job, &err), 0);
 	waiter w;
@@ -109,7 +109,7 @@ START_TEST(test_caps)
 {
 	se_outbound *o = NULL;
 	ck_assert_int_eq(se_outbound_new(3, 2, &o), 0);
-	se_fetch_opts opts = {1000, 1024, NULL};
+	se_fetch_opts opts = {.timeout_ms = 1000, .max_bytes = 1024, .file_dir = NULL};
 	se_outbound_job *j[4] = {0};
 	char *err = NULL;
 	ck_assert_int_eq(se_outbound_job_new(o, "a", "http://127.0.0.1:1/", &opts, NULL, NULL, &j[0], &err), 0);
@@ -168,7 +168,7 @@ START_TEST(test_digest_and_file)
 	snprintf(url, sizeof url, "file://%s", path);
 	se_outbound *o = NULL;
 	ck_assert_int_eq(se_outbound_new(4, 4, &o), 0);
-	se_fetch_opts opts = {1000, 1024, dir};
+	se_fetch_opts opts = {.timeout_ms = 1000, .max_bytes = 1024, .file_dir = dir};
 	seen s = {0, false, pthread_self()};
 	se_outbound_job *job = NULL;
 	char *err = NULL;
@@ -211,7 +211,7 @@ START_TEST(test_shutdown_ends_hanging)
 	int fd = silent_listener(&port);
 	char url[64], *err = NULL;
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
-	se_fetch_opts opts = {20000, SE_FETCH_MAX_BYTES, NULL};
+	se_fetch_opts opts = {.timeout_ms = 20000, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = NULL};
 	se_outbound_job *jobs[3];
 	waiter w[3];
 	for (int i = 0; i < 3; i++) {
