@@ -253,6 +253,8 @@ static int update_continue(se_req *r, se_outbound_job *job, void *ctx)
 	int rc = se_outbound_job_result(job, NULL, NULL, &error);
 	if (rc == SE_ENOMEM)
 		return se_req_internal(r);
+	if (rc < 0 && se_outbound_job_stopped(job))
+		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "%s", error ? error : "The emulator is stopping.");
 	if (rc < 0 && !d->parsed && !d->warning &&
 	    !(d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.",
 				       error ? error : "The document could not be fetched.")))

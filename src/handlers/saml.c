@@ -365,6 +365,8 @@ static int update_by_url_continue(se_req *r, se_outbound_job *job, void *ctx)
 	int rc = se_outbound_job_result(job, NULL, NULL, &error);
 	if (rc == SE_ENOMEM)
 		return se_req_internal(r);
+	if (rc < 0 && se_outbound_job_stopped(job))
+		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "%s", error ? error : "The emulator is stopping.");
 	if (rc < 0 && !mj->parsed)
 		return se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
 				   error ? error : "the transfer failed.");

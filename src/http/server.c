@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,6 +31,7 @@
 
 struct se_server {
 	se_app *app;
+	atomic_uint suspended; /* connections waiting for outbound work */
 	struct MHD_Daemon *daemon;
 	int fd; /* the listening socket; the daemon owns it once started */
 };
@@ -46,6 +48,7 @@ typedef struct conn_state {
 	int too_large;
 	struct timespec start;
 	struct MHD_Connection *connection;
+	se_server *server;
 	se_pipeline_call *call; /* pending outbound work, or NULL */
 	se_http_in in;          /* borrowed by call */
 	se_http_out out;        /* filled by call */
@@ -179,9 +182,11 @@ static void wake_connection(void *ctx)
 
 /* The request left outbound work pending: the connection sleeps (no server thread waits) until the
  * job's end resumes it, and libmicrohttpd then calls on_request again, which resumes the call. */
-static enum MHD_Result suspend_for(conn_state *st, struct MHD_Connection *connection)
+static enum MHD_Result suspend_for(se_server *s, conn_state *st, struct MHD_Connection *connection)
 {
 	st->connection = connection;
+	st->server = s;
+	atomic_fetch_add(&s->suspended, 1);
 	MHD_suspend_connection(connection);
 	se_outbound_job_start(se_pipeline_call_job(st->call), wake_connection, st);
 	return MHD_YES;
@@ -193,11 +198,16 @@ static enum MHD_Result resume_request(se_server *s, struct MHD_Connection *conne
 {
 	se_pipeline_call *call = st->call;
 	st->call = NULL;
-	if (se_pipeline_resume(s->app, call, &st->out)) {
+	int again = se_pipeline_resume(s->app, call, &st->out);
+	enum MHD_Result ret;
+	if (again) {
 		st->call = call;
-		return suspend_for(st, connection);
+		ret = suspend_for(s, st, connection);
+	} else {
+		ret = send_response(s, connection, method, st, &st->out);
 	}
-	return send_response(s, connection, method, st, &st->out);
+	atomic_fetch_sub(&s->suspended, 1);
+	return ret;
 }
 
 static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
@@ -213,7 +223,7 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
 
 	if (se_dispatch_start(s->app, in, &st->out, &st->call))
-		return suspend_for(st, connection);
+		return suspend_for(s, st, connection);
 	return send_response(s, connection, method, st, &st->out);
 }
 
@@ -270,6 +280,8 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
 	(void)toe;
 	conn_state *st = *req_cls;
 	if (st) {
+		if (st->call && st->server)
+			atomic_fetch_sub(&st->server->suspended, 1);
 		/* A request still pending here was resumed by the shutdown of the fetch worker, not answered. */
 		se_pipeline_call_free(st->call);
 		se_http_out_release(&st->out);
@@ -352,6 +364,11 @@ void se_server_end_outbound(se_server *s)
 	/* Every suspended connection is resumed (its fetch ends with "stopping"): libmicrohttpd cannot
 	 * stop while a connection is suspended, and a hanging fetch must never delay the exit. */
 	se_outbound_shutdown(s->app->outbound);
+	/* The resumed requests are answered (503: stopping) by the server threads; give them a moment. */
+	for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
+		struct timespec d = {0, 5 * 1000000L};
+		nanosleep(&d, NULL);
+	}
 }
 
 void se_server_stop(se_server *s)

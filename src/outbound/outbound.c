@@ -27,6 +27,7 @@ struct se_outbound_job {
 	se_outbound_job *live_prev, *live_next;
 	se_outbound_job *queue_next;
 	bool in_multi;
+	bool stopped; /* ended by se_outbound_shutdown() */
 };
 
 struct se_outbound {
@@ -64,6 +65,7 @@ static void complete(se_outbound_job *job, int cc)
 
 static void fail_stopping(se_outbound_job *job)
 {
+	job->stopped = true;
 	job->rc = SE_EIO;
 	if (!job->error)
 		job->error = strdup(STOPPING_ERROR);
@@ -332,6 +334,11 @@ void se_outbound_job_free(se_outbound_job *job)
 	free(job->body);
 	free(job->error);
 	free(job);
+}
+
+bool se_outbound_job_stopped(const se_outbound_job *job)
+{
+	return job->stopped;
 }
 
 long se_outbound_job_http_status(const se_outbound_job *job)

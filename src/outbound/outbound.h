@@ -56,6 +56,9 @@ void se_outbound_job_run(se_outbound_job *job);
    the negative se_err of the fetch or of the digest, with *ret_error (borrowed, a sentence; may be NULL). */
 int se_outbound_job_result(const se_outbound_job *job, const char **ret_body, size_t *ret_len, const char **ret_error);
 
+/* Whether the job was ended by se_outbound_shutdown() rather than by its transfer (answer 503, change nothing). */
+bool se_outbound_job_stopped(const se_outbound_job *job);
+
 /* The HTTP status of an ended job's transfer (0 when there was none). With opts.any_status an error status still
    gives result 0 and the body (an OAuth token endpoint's error answer, for example). */
 long se_outbound_job_http_status(const se_outbound_job *job);

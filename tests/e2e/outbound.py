@@ -8,7 +8,7 @@ can hold a server thread. Each check starts its own server on 127.0.0.1 with --p
 - a peer that accepts and never answers: 24 concurrent updates (SAML metadata and OIDC discovery)
   while /_emulator/health and an unrelated GET answer promptly; the per-credential cap answers at
   once with 429 too_many_outbound_fetches; under --seed (one server thread) too;
-- SIGTERM while fetches hang exits promptly with status 0;
+- SIGTERM while fetches hang exits promptly with status 0, answering them 503;
 - metadata with 50,000 attributes on one element, or nested deeply, is refused promptly with
   invalid_xml_from_saml_metadata_url, and error messages never quote the document;
 - OIDC issuer rules (oidc_connection_issuer_url_invalid_format);
@@ -364,8 +364,11 @@ def test_sigterm_while_hanging(binary):
         check(code == 0 and took < 2.0, "SIGTERM with fetches hanging: exit %s after %.2f s (bound 2 s, the fetch "
                                         "time-out is 3 s)" % (code, took))
         print("measured: SIGTERM with 6 fetches hanging: exit after %.1f ms" % (took * 1000))
-        for f in futs:
-            f.result()
+        # The requests in flight are answered, not dropped: 503 service_unavailable, nothing written.
+        results = [f.result() for f in futs]
+        stopped = [r for r in results if r[0] == 503 and r[1].get("error_type") == "service_unavailable"]
+        check(len(stopped) >= 4 and all(r[0] in (503, 429) for r in results),
+              "SIGTERM with fetches hanging: answers %s" % [(r[0], (r[1] or {}).get("error_type")) for r in results])
     finally:
         if srv.proc.poll() is None:
             srv.stop()
