@@ -26,10 +26,10 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
    and coefficient, and then a signature that verifies. Returns 0, SE_EINVAL or SE_ENOMEM. */
 static int consistent(EVP_PKEY *pkey)
 {
-	static const char *const names[] = {OSSL_PKEY_PARAM_RSA_N,	   OSSL_PKEY_PARAM_RSA_E,
-					    OSSL_PKEY_PARAM_RSA_D,	   OSSL_PKEY_PARAM_RSA_FACTOR1,
-					    OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
-					    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+	static const char *const names[] = {OSSL_PKEY_PARAM_RSA_N,         OSSL_PKEY_PARAM_RSA_E,
+	                                    OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+	                                    OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+	                                    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
 	enum { N, E, D, P, Q, DP, DQ, QI, COUNT };
 	BIGNUM *v[COUNT] = {0}, *t = NULL, *p1 = NULL, *q1 = NULL;
 	BN_CTX *bn = BN_CTX_new();
@@ -46,8 +46,8 @@ static int consistent(EVP_PKEY *pkey)
 	if (BN_cmp(v[P], BN_value_one()) <= 0 || BN_cmp(v[Q], BN_value_one()) <= 0 || !BN_mul(t, v[P], v[Q], bn) ||
 	    BN_cmp(t, v[N]) != 0)
 		goto done;
-	if (!BN_sub(p1, v[P], BN_value_one()) || !BN_sub(q1, v[Q], BN_value_one()) || !BN_mod_mul(t, v[E], v[D], p1, bn) ||
-	    !BN_is_one(t) || !BN_mod_mul(t, v[E], v[D], q1, bn) || !BN_is_one(t))
+	if (!BN_sub(p1, v[P], BN_value_one()) || !BN_sub(q1, v[Q], BN_value_one()) ||
+	    !BN_mod_mul(t, v[E], v[D], p1, bn) || !BN_is_one(t) || !BN_mod_mul(t, v[E], v[D], q1, bn) || !BN_is_one(t))
 		goto done;
 	if (!BN_mod(t, v[D], p1, bn) || BN_cmp(t, v[DP]) != 0 || !BN_mod(t, v[D], q1, bn) || BN_cmp(t, v[DQ]) != 0 ||
 	    !BN_mod_mul(t, v[QI], v[Q], v[P], bn) || !BN_is_one(t))
@@ -94,7 +94,8 @@ int se_crypto_rsa_key_validate(const char *pem)
 		rc = SE_ENOMEM;
 		goto done;
 	}
-	if (!(pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) || EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
+	if (!(pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) ||
+	    EVP_PKEY_get_base_id(pkey) != EVP_PKEY_RSA)
 		goto done;
 	int bits = EVP_PKEY_get_bits(pkey);
 	if (bits < SE_RSA_MIN_BITS || bits > SE_RSA_MAX_BITS)

@@ -50,9 +50,9 @@ typedef struct fetch_buf {
 struct se_transfer {
 	char url[FETCH_URL_ECHO + 4]; /* for messages: cut on a character boundary */
 	long timeout_ms;
-	CURL *easy;     /* http(s); NULL for file:// */
-	char *path;     /* file://: the resolved path, inside the allowed directory */
-	bool file_bad;  /* file://: refused; reported at finish so that every refusal reads the same */
+	CURL *easy;    /* http(s); NULL for file:// */
+	char *path;    /* file://: the resolved path, inside the allowed directory */
+	bool file_bad; /* file://: refused; reported at finish so that every refusal reads the same */
 	char errbuf[CURL_ERROR_SIZE];
 	fetch_buf buf;
 	struct curl_slist *headers;
@@ -92,7 +92,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 /* Checks the URL's shape and scheme before curl sees it; *ret_scheme is 'h' (http, https) or 'f' (file). Returns 0
    or SE_EINVAL with *ret_error set. */
 static int check_url(const char *url, const char *echo, const se_fetch_opts *opts, char *ret_scheme, char **ret_path,
-		     char **ret_error)
+                     char **ret_error)
 {
 	size_t len = url ? strlen(url) : 0;
 	if (len == 0) {
@@ -104,10 +104,11 @@ static int check_url(const char *url, const char *echo, const se_fetch_opts *opt
 		return SE_EINVAL;
 	}
 	for (const unsigned char *p = (const unsigned char *)url; *p; p++) {
-		/* Spaces, control characters and raw non-ASCII bytes would be sent or logged raw; no real URL needs them. */
+		/* Spaces, control characters and raw non-ASCII bytes would be sent or logged raw; no real URL needs
+		 * them. */
 		if (*p <= 0x20 || *p >= 0x7f) {
-			*ret_error = se_asprintf("The URL %s contains a space, a control character or a raw non-ASCII byte.",
-						 echo);
+			*ret_error = se_asprintf(
+			    "The URL %s contains a space, a control character or a raw non-ASCII byte.", echo);
 			return SE_EINVAL;
 		}
 	}
@@ -130,12 +131,13 @@ static int check_url(const char *url, const char *echo, const se_fetch_opts *opt
 	}
 	if (strcasecmp(scheme, "file") != 0 || !opts->file_dir) {
 		*ret_error = se_asprintf("The URL %s does not use http:// or https://%s.", echo,
-					 strcasecmp(scheme, "file") == 0 ? " (file:// is not allowed here)" : "");
+		                         strcasecmp(scheme, "file") == 0 ? " (file:// is not allowed here)" : "");
 		goto done;
 	}
 	*ret_scheme = 'f';
 	/* file://HOST/ names another machine: only an empty host or localhost is this one. */
-	if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host && strcasecmp(host, "localhost") != 0) {
+	if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host &&
+	    strcasecmp(host, "localhost") != 0) {
 		*ret_error = se_asprintf("The URL %s is not allowed: " FILE_REFUSED ".", echo);
 		goto done;
 	}
@@ -219,8 +221,9 @@ int se_fetch_new(const char *url, const se_fetch_opts *opts, se_transfer **ret, 
 	if (rc < 0)
 		goto fail;
 	if (scheme == 'f') {
-		/* realpath settles symlinks and ".."; the result must still be inside the directory. A name that does not
-		 * resolve is refused with the same words as one outside, so that nothing tells whether it exists. */
+		/* realpath settles symlinks and ".."; the result must still be inside the directory. A name that does
+		 * not resolve is refused with the same words as one outside, so that nothing tells whether it exists.
+		 */
 		char resolved[PATH_MAX];
 		if (!realpath(path, resolved) || !inside(resolved, opts->file_dir))
 			f->file_bad = true;

@@ -16,13 +16,13 @@ typedef struct se_fetch_opts {
 	long timeout_ms;      /* connect and total */
 	size_t max_bytes;     /* a longer document is an error */
 	const char *file_dir; /* NULL: file:// is refused; else the only directory (absolute, resolved) file:// URLs
-			       * may read from, and then only regular files */
+	                       * may read from, and then only regular files */
 	/* For calls to an API rather than reading a document (all optional, copied by se_fetch_new()): */
-	const char *post_body;       /* non-NULL: a POST of post_len bytes (never quoted in any message) */
+	const char *post_body; /* non-NULL: a POST of post_len bytes (never quoted in any message) */
 	size_t post_len;
-	const char *const *headers;  /* NULL-terminated "Name: value" request headers */
-	bool any_status;             /* an HTTP error status is not a failure: the body is kept, the status is in
-				      * se_fetch_status() */
+	const char *const *headers; /* NULL-terminated "Name: value" request headers */
+	bool any_status;            /* an HTTP error status is not a failure: the body is kept, the status is in
+	                             * se_fetch_status() */
 } se_fetch_opts;
 
 /* Initialises libcurl once for the process (thread-safe; every function here calls it). Returns 0 or SE_EIO. */

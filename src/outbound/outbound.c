@@ -32,7 +32,7 @@ struct se_outbound_job {
 
 struct se_outbound {
 	pthread_mutex_t lock;
-	pthread_cond_t idle;   /* signalled when a shutdown has ended every job */
+	pthread_cond_t idle; /* signalled when a shutdown has ended every job */
 	pthread_t thread;
 	CURLM *multi;
 	unsigned max_in_flight, max_per_key;
@@ -218,7 +218,7 @@ void se_outbound_free(se_outbound *o)
 }
 
 int se_outbound_job_new(se_outbound *o, const char *key, const char *url, const se_fetch_opts *opts,
-			se_outbound_digest_fn digest, void *ctx, se_outbound_job **ret, char **ret_error)
+                        se_outbound_digest_fn digest, void *ctx, se_outbound_job **ret, char **ret_error)
 {
 	se_outbound_job *job = calloc(1, sizeof *job);
 	if (!job || (key && !(job->key = strdup(key)))) {
@@ -248,13 +248,13 @@ int se_outbound_job_new(se_outbound *o, const char *key, const char *url, const 
 		*ret_error = strdup(STOPPING_ERROR);
 	} else if (o->live_count >= o->max_in_flight) {
 		rc = SE_ELIMIT;
-		*ret_error = se_asprintf("%u outbound fetches are already in flight, the most the emulator runs at once.",
-					 o->max_in_flight);
+		*ret_error = se_asprintf(
+		    "%u outbound fetches are already in flight, the most the emulator runs at once.", o->max_in_flight);
 	} else if (same >= o->max_per_key) {
 		rc = SE_ELIMIT;
 		*ret_error = se_asprintf("%u outbound fetches of these credentials are already in flight, the most one "
-					 "credential may have at once.",
-					 o->max_per_key);
+		                         "credential may have at once.",
+		                         o->max_per_key);
 	} else {
 		job->live_next = o->live;
 		if (o->live)

@@ -38,11 +38,12 @@ void se_outbound_free(se_outbound *o);
 /* Creates a job fetching url under opts (copied), counted against the caps: key names the credential (copied; NULL
    counts only against the global cap). digest (may be NULL) and its ctx (borrowed, must outlive the job) run after
    a successful transfer. url NULL makes a job without a transfer whose digest (then required) runs on the worker
-   with body NULL: CPU work such as RSA key generation (it holds up the worker's transfers while it runs). Returns 0 and *ret (the caller owns it; free with se_outbound_job_free()); SE_ELIMIT when
-   a cap is reached (nothing was created; *ret_error says which); SE_EINVAL for a URL that may not be fetched and
-   SE_ENOMEM, both with *ret_error (malloc'd, caller frees). Never blocks. */
+   with body NULL: CPU work such as RSA key generation (it holds up the worker's transfers while it runs). Returns 0 and
+   *ret (the caller owns it; free with se_outbound_job_free()); SE_ELIMIT when a cap is reached (nothing was created;
+   *ret_error says which); SE_EINVAL for a URL that may not be fetched and SE_ENOMEM, both with *ret_error (malloc'd,
+   caller frees). Never blocks. */
 int se_outbound_job_new(se_outbound *o, const char *key, const char *url, const se_fetch_opts *opts,
-			se_outbound_digest_fn digest, void *ctx, se_outbound_job **ret, char **ret_error);
+                        se_outbound_digest_fn digest, void *ctx, se_outbound_job **ret, char **ret_error);
 
 /* Hands job to the worker; wake(wake_ctx) is called exactly once when it has ended (possibly before this function
    returns). Until then the caller must not touch the job. */

@@ -12,12 +12,12 @@ START_TEST(test_valid)
 	ck_assert(se_utf8_valid("abc", 3));
 	ck_assert(se_utf8_valid("\xc3\xa4\xe2\x82\xac\xf0\x9f\x98\x80", 9));
 	ck_assert(!se_utf8_valid("\xff", 1));
-	ck_assert(!se_utf8_valid("\xc3", 1));                 /* truncated */
-	ck_assert(!se_utf8_valid("\xc0\xaf", 2));             /* overlong */
-	ck_assert(!se_utf8_valid("\xe0\x80\xaf", 3));         /* overlong */
-	ck_assert(!se_utf8_valid("\xed\xa0\x80", 3));         /* surrogate */
-	ck_assert(!se_utf8_valid("\xf4\x90\x80\x80", 4));     /* past U+10FFFF */
-	ck_assert(!se_utf8_valid("a\0b", 3));                 /* NUL */
+	ck_assert(!se_utf8_valid("\xc3", 1));             /* truncated */
+	ck_assert(!se_utf8_valid("\xc0\xaf", 2));         /* overlong */
+	ck_assert(!se_utf8_valid("\xe0\x80\xaf", 3));     /* overlong */
+	ck_assert(!se_utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	ck_assert(!se_utf8_valid("\xf4\x90\x80\x80", 4)); /* past U+10FFFF */
+	ck_assert(!se_utf8_valid("a\0b", 3));             /* NUL */
 }
 END_TEST
 
@@ -34,7 +34,11 @@ START_TEST(test_clip_boundaries)
 	ck_assert_str_eq(buf, "\xc3\xa4\xc3\xa4...");
 	ck_assert(se_utf8_valid(buf, strlen(buf)));
 	/* Exactly what fits is not cut. */
-	ck_assert_uint_eq(se_text_clip_into(buf, sizeof buf, "\xc3\xa4\xc3\xa4\xc3\xa4" "a", 7, &cut), 7);
+	ck_assert_uint_eq(se_text_clip_into(buf, sizeof buf,
+	                                    "\xc3\xa4\xc3\xa4\xc3\xa4"
+	                                    "a",
+	                                    7, &cut),
+	                  7);
 	ck_assert(!cut);
 	/* NULL is "". */
 	ck_assert_uint_eq(se_text_clip_into(buf, sizeof buf, NULL, 5, &cut), 0);
@@ -45,8 +49,12 @@ END_TEST
 START_TEST(test_clip_replaces)
 {
 	char buf[64];
-	se_text_clip_into(buf, sizeof buf, "a\xff" "b\xc3", 4, NULL);
-	ck_assert_str_eq(buf, "a\xef\xbf\xbd" "b\xef\xbf\xbd");
+	se_text_clip_into(buf, sizeof buf,
+	                  "a\xff"
+	                  "b\xc3",
+	                  4, NULL);
+	ck_assert_str_eq(buf, "a\xef\xbf\xbd"
+	                      "b\xef\xbf\xbd");
 	se_text_clip_into(buf, sizeof buf, "x\0y", 3, NULL);
 	ck_assert_str_eq(buf, "x\xef\xbf\xbdy");
 	char *s = se_text_clip("\xed\xa0\x80ok", 100);
