@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
 #include "crypto/keycheck.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "outbound/outbound.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"

@@ -1,5 +1,6 @@
 /* One bounded retrieval of a document by URL (IdP metadata, OIDC discovery): scheme allow-list, redirect cap,
- * time-outs, a size cap, and file:// confined to one directory and to regular files. */
+ * time-outs, a size cap, and file:// confined to one directory and to regular files. No
+ * shared state; bodies and error texts are malloc'd for the caller. */
 #ifndef SE_FETCH_H
 #define SE_FETCH_H
 
