@@ -7,10 +7,10 @@
 #include <curl/curl.h>
 #include <strings.h>
 
-#include "outbound/outbound.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "model/render.h"
+#include "outbound/outbound.h"
 #include "util/util.h"
 
 #define DISCOVERY_PATH "/.well-known/openid-configuration"
@@ -63,7 +63,7 @@ static bool body_gives(const se_req *r, size_t i)
 typedef struct discovery {
 	char *urls[N_ENDPOINTS];
 	char *warning;
-	char *url;              /* the discovery document's URL */
+	char *url;               /* the discovery document's URL */
 	bool given[N_ENDPOINTS]; /* the body gives endpoint i (so the document's value is not needed) */
 	bool parsed;             /* the fetch succeeded and the digest ran */
 } discovery;
@@ -94,9 +94,10 @@ static int digest_discovery(void *ctx, const char *body, size_t len, char **ret_
 	json_t *doc = json_loadb(body, len, 0, NULL);
 	int rc = 0;
 	if (!json_is_object(doc)) {
-		d->warning = se_asprintf("OIDC discovery from %s failed: the document is not a JSON object. The endpoint "
-					 "URLs were not filled in.",
-					 d->url);
+		d->warning =
+		    se_asprintf("OIDC discovery from %s failed: the document is not a JSON object. The endpoint "
+		                "URLs were not filled in.",
+		                d->url);
 		rc = d->warning ? 0 : SE_ENOMEM;
 		goto done;
 	}
@@ -116,8 +117,8 @@ static int digest_discovery(void *ctx, const char *body, size_t len, char **ret_
 		}
 	}
 	if (*missing && !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no usable string "
-						   "value for %s. Those endpoint URLs were not filled in.",
-						   d->url, missing)))
+	                                           "value for %s. Those endpoint URLs were not filled in.",
+	                                           d->url, missing)))
 		rc = SE_ENOMEM;
 done:
 	if (rc < 0)
@@ -257,7 +258,7 @@ static int update_continue(se_req *r, se_outbound_job *job, void *ctx)
 		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "%s", error ? error : "The emulator is stopping.");
 	if (rc < 0 && !d->parsed && !d->warning &&
 	    !(d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.",
-				       error ? error : "The document could not be fetched.")))
+	                               error ? error : "The document could not be fetched.")))
 		return se_req_internal(r);
 	return update_apply(r, d);
 }
@@ -268,7 +269,8 @@ int se_h_oidc_update(se_req *r)
 	se_oidc c = {0};
 	const char *idp = NULL;
 	const char *id = se_req_arg(r, "connection_id");
-	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0)
+	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 ||
+	    se_h_check_attribute_mapping(r) < 0)
 		return -1;
 	const char *issuer = se_json_str(r->body, "issuer");
 	if (issuer && *issuer && !issuer_valid(issuer))
@@ -310,7 +312,7 @@ int se_h_oidc_update(se_req *r)
 	} else if (rc < 0) {
 		/* A URL that cannot be fetched is a failed discovery, not a failed update. */
 		d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.",
-					 error ? error : "The URL cannot be fetched.");
+		                         error ? error : "The URL cannot be fetched.");
 		free(error);
 		rc = d->warning ? update_apply(r, d) : se_req_internal(r);
 		discovery_free(d);
