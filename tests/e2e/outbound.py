@@ -474,6 +474,19 @@ def test_utf8(binary):
         for what, st, body in cases:
             check(st in (400, 404) and isinstance(body, dict) and body.get("status_code") == st,
                   "%s: expected 400 or 404 with the JSON error body, got %s %s" % (what, st, str(body)[:200]))
+        # The SCIM service provider's own error body, for a raw byte and a long multi-byte value.
+        st, body, _ = srv.request("POST", "/v1/b2b/scim/%s/connection" % ACME, {"display_name": "Okta",
+                                                                              "identity_provider": "okta"})
+        conn = body["connection"]
+        base = "/" + conn["base_url"].split("/", 3)[3]
+        bearer = ("Authorization: Bearer %s\r\n" % conn["bearer_token"]).encode()
+        st, body = srv.raw(b"GET " + base.encode() + b"/Users/\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\n" + bearer +
+                           b"Connection: close\r\n\r\n")
+        check(st in (400, 404) and isinstance(body, dict) and body.get("status") == str(st),
+              "SCIM raw \\xff in the path: %s %s" % (st, str(body)[:200]))
+        st, body, _ = srv.request("GET", base + "/Users?filter=" + "userName%20eq%20%22" + "%C3%A4" * 400 + "%22%20x",
+                                  auth=None, headers={"Authorization": "Bearer " + conn["bearer_token"]})
+        check(st in (200, 400) and isinstance(body, dict), "SCIM long multi-byte filter: %s %s" % (st, str(body)[:200]))
         st, body, _ = srv.request("GET", "/_emulator/requests", auth=None)
         check(st == 200 and isinstance(body, (dict, list)), "GET /_emulator/requests after bad entries: %s" % st)
         lines = [l for l in srv.stderr_text().split("\n") if l.startswith("{")]
