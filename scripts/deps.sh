@@ -7,6 +7,9 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
+	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
+	# the dashboard's browser tests (tests/ui): Debian's own browser, driven by puppeteer-core
+	chromium
 	# The Docker image test (tests/docker): its own daemon, the local base image, compose.yaml.
 	docker.io debootstrap python3-yaml
 )

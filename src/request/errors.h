@@ -1,5 +1,5 @@
-/* The one table of Stytch error types (status, error_type, default message) and the one writer of
- * error bodies. */
+/* The one table of Stytch error types (status, error_type, default message) and the one writer of error bodies.
+ * The table and its messages are static; error bodies are new JSON references for the caller. */
 #ifndef SE_ERRORS_H
 #define SE_ERRORS_H
 
@@ -48,6 +48,9 @@ typedef enum se_error_id {
 
 
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+	SE_ERR_TOO_MANY_OUTBOUND_FETCHES,
+	SE_ERR_OIDC_ISSUER_INVALID,
+	SE_ERR_SAML_SIGNING_KEY_INVALID,
 
 
 	/* Sign-in (SIGNIN.md). */

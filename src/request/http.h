@@ -1,4 +1,5 @@
-/* The transport-neutral request and response the pipeline works on; server.c fills and sends them. */
+/* The transport-neutral request and response the pipeline works on; server.c fills and sends them. A request
+ * borrows everything it points at; a response owns its headers and body (se_http_out_release). */
 #ifndef SE_HTTP_H
 #define SE_HTTP_H
 
@@ -32,6 +33,7 @@ typedef struct se_http_in {
 	const char *body;
 	size_t body_len;
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
+	int query_truncated; /* some query parameters did not fit (count or decoded size) and are missing */
 	const char *peer;   /* peer address text for logs; may be NULL */
 } se_http_in;
 

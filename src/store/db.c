@@ -43,12 +43,19 @@ struct se_store {
 	se_db *main;
 };
 
+/* A migration's number is the leading number of its file name (003_scim.sql is 3), so that the
+ * version a database records does not depend on which other migrations a build holds. */
+static int migration_number(int i)
+{
+	return atoi(se_schema_sql_names[i]);
+}
+
 int se_store_schema_version(void)
 {
 	int n = 0;
 	while (se_schema_sql[n])
 		n++;
-	return n;
+	return n ? migration_number(n - 1) : 0;
 }
 
 static void db_free(se_db *db)
@@ -150,9 +157,11 @@ static int migrate(se_store *s, const char *path, bool *ret_fresh, char **ret_er
 		*ret_error = se_asprintf("database %s is not an ssoemu database (it has tables but no schema version)", path);
 		return SE_EINVAL;
 	}
-	for (int i = version; i < latest; i++) {
+	for (int i = 0; se_schema_sql[i]; i++) {
+		if (migration_number(i) <= version)
+			continue;
 		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(i));
 		if (sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			goto db_error;
 		if (sqlite3_exec(h, se_schema_sql[i], NULL, NULL, NULL) != SQLITE_OK ||
@@ -289,38 +298,41 @@ se_db *se_store_db(se_store *s)
 	return db;
 }
 
-sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
+/* The cache slot that holds sql, or else the first free one on its probe sequence; -1 when the cache is full. */
+static int cache_slot(const se_db *db, const char *sql)
 {
 	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		size_t at = (h + i) % STMT_CACHE;
-		if (db->cache[at].sql == sql) {
-			sqlite3_reset(db->cache[at].st);
-			sqlite3_clear_bindings(db->cache[at].st);
-			return db->cache[at].st;
-		}
-		if (!db->cache[at].sql) {
-			sqlite3_stmt *st = NULL;
-			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-				return NULL;
-			db->cache[at].sql = sql;
-			db->cache[at].st = st;
-			return st;
-		}
+		if (db->cache[at].sql == sql || !db->cache[at].sql)
+			return (int)at;
 	}
-	return NULL;
+	return -1;
+}
+
+sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
+{
+	int at = cache_slot(db, sql);
+	if (at < 0)
+		return NULL;
+	if (db->cache[at].sql == sql) {
+		sqlite3_reset(db->cache[at].st);
+		sqlite3_clear_bindings(db->cache[at].st);
+		return db->cache[at].st;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	db->cache[at].sql = sql;
+	db->cache[at].st = st;
+	return st;
 }
 
 sqlite3_stmt *se_db_stmt_idle(se_db *db, const char *sql)
 {
-	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
-	for (size_t i = 0; i < STMT_CACHE; i++) {
-		size_t at = (h + i) % STMT_CACHE;
-		if (db->cache[at].sql == sql)
-			return sqlite3_stmt_busy(db->cache[at].st) ? NULL : se_db_stmt(db, sql);
-		if (!db->cache[at].sql)
-			break;
-	}
+	int at = cache_slot(db, sql);
+	if (at >= 0 && db->cache[at].sql == sql && sqlite3_stmt_busy(db->cache[at].st))
+		return NULL;
 	return se_db_stmt(db, sql);
 }
 
@@ -413,9 +425,10 @@ int se_db_bind_json(sqlite3_stmt *st, int i, const json_t *v)
 int se_store_clear(se_db *db)
 {
 	static const char *const sql[] = {
-		"DELETE FROM scim_groups",       "DELETE FROM scim_connections", "DELETE FROM external_connections",
-		"DELETE FROM oidc_connections",  "DELETE FROM saml_connections", "DELETE FROM sessions",
-		"DELETE FROM members",           "DELETE FROM organizations",    "DELETE FROM project",
+		"DELETE FROM scim_users",       "DELETE FROM scim_groups",      "DELETE FROM scim_connections",
+		"DELETE FROM external_connections", "DELETE FROM oidc_connections", "DELETE FROM saml_connections",
+		"DELETE FROM sessions",         "DELETE FROM members",          "DELETE FROM organizations",
+		"DELETE FROM project",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if (se_db_exec(db, sql[i], NULL) < 0)
