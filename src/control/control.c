@@ -1,5 +1,6 @@
 /* The control API under /_emulator/: a small table of calls, admin-token checking, and the calls
  * themselves. Bodies in and out are bare JSON objects; errors use the catalog's error body. */
+#include "signin/state.h"
 #include "control/control.h"
 
 #include <openssl/crypto.h>
@@ -146,6 +147,7 @@ int se_control_reset(se_app *app, char **ret_error)
 	se_ratelimit_set(app->ratelimit, app->cfg.rate_requests, app->cfg.rate_seconds);
 	se_faults_clear(app->faults);
 	se_reqlog_clear(app->reqlog);
+	se_signin_reset(app->signin);
 	return 0;
 }
 

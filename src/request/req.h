@@ -15,10 +15,13 @@
 #include "request/router.h"
 #include "store/store.h"
 
+typedef struct se_signin se_signin;
+
 typedef struct se_req {
 	const se_config *cfg;
 	se_store *store;
 	se_jwt_key *jwt_key;
+	se_signin *signin;
 	se_project *project; /* a reference, dropped when the request ends */
 	se_db *db;
 	const se_http_in *in;
@@ -40,6 +43,13 @@ typedef struct se_req {
 	char *out_text; /* or the same as JSON object text, when a handler has it ready (owned) */
 	se_error_id err;
 	char *errmsg;
+
+	/* Sign-in answers that are not the usual JSON object (SIGNIN.md Rule B): a 302 to location (owned)
+	 * with Stytch's redirect body, or raw_body (owned) of raw_type with raw_status (200 when 0). */
+	char *location;
+	char *raw_body;
+	const char *raw_type;
+	int raw_status;
 } se_req;
 
 /* Records an error for the request and returns -1. fmt NULL means the error's default message. */

@@ -360,6 +360,14 @@ done:
 	return r;
 }
 
+char *se_saml_encode_post(const char *xml)
+{
+	xmlChar *b = xmlSecBase64Encode((const xmlSecByte *)xml, (xmlSecSize)strlen(xml), 0);
+	char *s = b ? strdup((const char *)b) : NULL;
+	xmlFree(b);
+	return s;
+}
+
 int se_saml_decode(const char *b64, bool deflated, char **ret)
 {
 	size_t in_len = strlen(b64);

@@ -49,6 +49,9 @@ int se_saml_redirect_query(const char *param, const char *xml, const char *relay
  * does not decode, SE_ELIMIT when too long. */
 int se_saml_decode(const char *b64, bool deflated, char **ret);
 
+/* Base64 of xml for the HTTP-POST binding; malloc'd, NULL on allocation failure. */
+char *se_saml_encode_post(const char *xml);
+
 /* What the built-in IdP reads of an AuthnRequest. Strings malloc'd; release with
  * se_saml_authn_req_release(). */
 typedef struct se_saml_authn_req {

@@ -358,6 +358,23 @@ int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *a
 	return sqlite3_changes(se_db_handle(db)) == 1 ? 0 : SE_ECONFLICT;
 }
 
+int se_store_saml_replay_seen(se_db *db, const char *connection_id, const char *assertion_id, time_t now, bool *ret)
+{
+	sqlite3_stmt *st = se_db_stmt(db, "SELECT 1 FROM saml_replay WHERE connection_id = ? AND assertion_id = ? AND "
+					  "expires_at > ?");
+	if (!st)
+		return SE_EDB;
+	bind(st, 1, connection_id);
+	bind(st, 2, assertion_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return SE_EDB;
+	*ret = rc == SQLITE_ROW;
+	return 0;
+}
+
 /* --- fixtures ---------------------------------------------------------------------------------- */
 
 static int fail(char **ret_error, const char *msg)

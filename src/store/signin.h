@@ -70,6 +70,9 @@ int se_store_sso_token_consume(se_db *db, const char *token_hash);
 int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *assertion_id, time_t expires_at,
 			     time_t now);
 
+/* Whether assertion_id was accepted on connection_id and is still remembered at now. */
+int se_store_saml_replay_seen(se_db *db, const char *connection_id, const char *assertion_id, time_t now, bool *ret);
+
 /* Fixtures (SIGNIN.md section 6.6): reads project.redirect_urls, .allow_loopback_redirect_urls,
  * .pkce_required_for_sso, idp_users, organizations' JIT settings and members' trusted_metadata and
  * sso_registrations of doc; call after organizations and members exist. On error *ret_error

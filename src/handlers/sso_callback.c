@@ -1,0 +1,484 @@
+/* The SSO callbacks at /v1/b2b/sso/callback/{connection_id}: the SAML assertion consumer service
+ * (SIGNIN.md section 2; HTTP-POST, and GET as an extension) and the OIDC redirect (section 3). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+#include "signin/member.h"
+#include "signin/oidc.h"
+#include "signin/saml.h"
+#include "signin/state.h"
+#include "signin/urls.h"
+#include "store/signin.h"
+#include "util/errors_code.h"
+#include "util/util.h"
+
+#define SKEW 120
+#define REPLAY_MIN 600
+
+/* One callback as /_emulator/sso/assertions shows it. */
+typedef struct acs_log {
+	json_t *entry;
+	json_t *checks;
+} acs_log;
+
+static void check(acs_log *l, const char *name, bool ok, const char *detail)
+{
+	json_array_append_new(l->checks, json_pack("{s:s, s:b, s:s}", "name", name, "ok", ok, "detail", detail ? detail : ""));
+}
+
+/* Records the failure on r and in the log; returns -1. */
+static int refuse(se_req *r, acs_log *l, const char *name, se_error_id e, const char *fmt, const char *arg)
+{
+	char msg[512];
+	snprintf(msg, sizeof msg, fmt ? fmt : "%s", arg ? arg : se_error_default_message(e));
+	check(l, name, false, msg);
+	return se_req_fail(r, e, "%s", msg);
+}
+
+/* The first value of attribute name, or NULL. */
+static const char *attr1(const json_t *attrs, const char *name)
+{
+	return name ? json_string_value(json_array_get(json_object_get(attrs, name), 0)) : NULL;
+}
+
+bool se_h_valid_email(const char *e)
+{
+	const char *at = e ? strchr(e, '@') : NULL;
+	return at && at != e && at[1] && !strchr(at + 1, '@') && strlen(e) <= 254;
+}
+
+/* Identity from the attributes through attribute_mapping (section 2, Attributes). */
+typedef struct mapped {
+	char *email, *name, *external_id;
+	json_t *groups, *trusted, *sso_attributes;
+} mapped;
+
+static void mapped_release(mapped *m)
+{
+	free(m->email);
+	free(m->name);
+	free(m->external_id);
+	json_decref(m->groups);
+	json_decref(m->trusted);
+	json_decref(m->sso_attributes);
+}
+
+static const char *mapped_key(const json_t *mapping, const char *key)
+{
+	return se_json_str(mapping, key);
+}
+
+static se_error_id map_saml(const se_saml_assertion *a, const json_t *mapping, mapped *m, const char **why)
+{
+	memset(m, 0, sizeof *m);
+	const char *email_attr = mapped_key(mapping, "email");
+	const char *email = NULL;
+	if (email_attr && strcmp(email_attr, "NameID") == 0)
+		email = a->nameid;
+	else
+		email = attr1(a->attributes, email_attr);
+	bool email_format = !*a->nameid_format || strcmp(a->nameid_format, SE_SAML_NAMEID_EMAIL) == 0;
+	if (!email && email_format)
+		email = a->nameid;
+	*why = "the assertion has no valid email address";
+	if (!se_h_valid_email(email))
+		return SE_ERR_SI_INVALID_SAML_RESPONSE_EMAIL;
+	const char *full = attr1(a->attributes, mapped_key(mapping, "full_name"));
+	const char *first = attr1(a->attributes, mapped_key(mapping, "first_name"));
+	const char *last = attr1(a->attributes, mapped_key(mapping, "last_name"));
+	m->email = strdup(email);
+	m->name = full ? strdup(full)
+		       : first || last ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
+				       : strdup("");
+	const char *groups_attr = mapped_key(mapping, "groups");
+	*why = "the groups attribute has element content";
+	size_t i;
+	json_t *v;
+	json_array_foreach(a->element_valued, i, v) {
+		if (groups_attr && strcmp(json_string_value(v), groups_attr) == 0)
+			return SE_ERR_SI_INVALID_SAML_RESPONSE_GROUPS;
+	}
+	json_t *g = groups_attr ? json_object_get(a->attributes, groups_attr) : NULL;
+	m->groups = g ? json_deep_copy(g) : json_array();
+	const char *ext = attr1(a->attributes, mapped_key(mapping, "idp_user_id"));
+	bool transient = strcmp(a->nameid_format, SE_SAML_NAMEID_TRANSIENT) == 0;
+	m->external_id = strdup(ext ? ext : transient || !*a->nameid ? email : a->nameid);
+	m->trusted = json_object();
+	const char *k;
+	json_object_foreach((json_t *)mapping, k, v) {
+		static const char *const known[] = {"email", "full_name", "first_name", "last_name", "groups", "idp_user_id", NULL};
+		json_t *vals = json_is_string(v) ? json_object_get(a->attributes, json_string_value(v)) : NULL;
+		if (se_str_in(k, known) || !vals)
+			continue;
+		json_object_set(m->trusted, k, json_array_size(vals) == 1 ? json_array_get(vals, 0) : vals);
+	}
+	m->sso_attributes = json_object();
+	json_object_foreach(a->attributes, k, v) json_object_set(m->sso_attributes, k,
+								  json_array_size(v) == 1 ? json_array_get(v, 0) : v);
+	*why = "internal error";
+	if (!m->email || !m->name || !m->groups || !m->external_id || !m->trusted || !m->sso_attributes)
+		return SE_ERR_INTERNAL;
+	return SE_ERR_NONE;
+}
+
+/* Redirect targets of a flow, or the project's defaults (section 4.4). */
+static void targets(const json_t *flow, const se_signin_settings *st, const char **login, const char **signup)
+{
+	const char *l = se_json_str(flow, "login_redirect_url"), *s = se_json_str(flow, "signup_redirect_url");
+	*login = l && *l ? l : se_signin_redirect_default(st, false);
+	*signup = s && *s ? s : se_signin_redirect_default(st, true);
+}
+
+/* The shared end of both callbacks: member, token and the redirect to the app. */
+static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *org_id, const char *conn_id,
+			 const char *protocol, const mapped *m)
+{
+	se_signin_settings st;
+	if (se_store_signin_settings_get(r->db, &st) < 0)
+		return se_req_internal(r);
+	se_signin_target t = {org_id, conn_id, protocol, NULL, NULL};
+	targets(flow, &st, &t.login_url, &t.signup_url);
+	se_signin_identity id = {m->email, m->name, m->groups, m->trusted, m->sso_attributes, m->external_id};
+	se_signin_result res;
+	int rc = se_signin_complete(r, &t, &id, se_json_str(flow, "pkce_code_challenge"), st.sso_token_lifetime_seconds,
+				    &res);
+	se_signin_settings_release(&st);
+	if (rc < 0) {
+		check(l, "member", false, r->errmsg ? r->errmsg : se_error_type(r->err));
+		return -1;
+	}
+	check(l, "member", true, res.is_new_member ? "created just in time" : "found");
+	json_object_set_new(l->entry, "email", json_string(m->email));
+	json_object_set_new(l->entry, "member_id", json_string(res.member_id));
+	json_object_set_new(l->entry, "is_new_member", json_boolean(res.is_new_member));
+	r->location = se_h_browser_url(r, res.redirect_url);
+	se_signin_result_release(&res);
+	return r->location ? 0 : se_req_internal(r);
+}
+
+static void log_done(se_req *r, acs_log *l, const char *flow_id)
+{
+	json_object_set_new(l->entry, "error_type", r->err == SE_ERR_NONE ? json_null() : json_string(se_error_type(r->err)));
+	json_object_set(l->entry, "checks", l->checks);
+	if (flow_id)
+		se_signin_flow_end(r->signin, flow_id, r->err == SE_ERR_NONE ? "completed" : "failed",
+				   r->err == SE_ERR_NONE ? NULL : se_error_type(r->err));
+	se_signin_log_add(r->signin, l->entry);
+	json_decref(l->checks);
+}
+
+static bool audience_ok(const json_t *audiences, const char *a, const char *b)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(audiences, i, v) {
+		const char *s = json_string_value(v);
+		if ((a && *a && strcmp(s, a) == 0) || (b && *b && strcmp(s, b) == 0))
+			return true;
+	}
+	return false;
+}
+
+static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *relay)
+{
+	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now, "protocol",
+			       "saml", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0, "raw", "decrypted",
+			       "email", "member_id", "is_new_member"),
+		     json_array()};
+	se_saml_assertion a = {0};
+	char *xml = NULL, *acs = se_h_callback_url(r, c->connection_id);
+	json_t *flow = NULL;
+	const char *flow_id = NULL, *detail = NULL;
+	int rc = -1;
+	if (!l.entry || !l.checks || !acs) {
+		rc = se_req_internal(r);
+		goto done;
+	}
+	if (!b64 || !*b64) {
+		rc = refuse(r, &l, "saml_response", SE_ERR_SI_MISSING_SAML_RESPONSE, NULL, NULL);
+		goto done;
+	}
+	int d = se_saml_decode(b64, false, &xml);
+	if (d == SE_ELIMIT) {
+		rc = refuse(r, &l, "saml_response", SE_ERR_SI_SAML_RESPONSE_TOO_LONG, NULL, NULL);
+		goto done;
+	}
+	if (d < 0) {
+		rc = refuse(r, &l, "xml", SE_ERR_SI_INVALID_XML_SAML_RESPONSE, "SAMLResponse is not base64: %s",
+			    "it does not decode");
+		goto done;
+	}
+	json_object_set_new(l.entry, "raw", json_string(xml));
+	/* Trust: the connection's certificates and encryption keys, newest first. */
+	size_t nc = json_array_size(c->verification_certificates), nk = json_array_size(c->encryption_private_keys);
+	const char **certs = calloc(nc + 1, sizeof *certs), **keys = calloc(nk + 1, sizeof *keys);
+	for (size_t i = 0; certs && i < nc; i++)
+		certs[i] = se_json_str(json_array_get(c->verification_certificates, nc - 1 - i), "certificate");
+	for (size_t i = 0; keys && i < nk; i++)
+		keys[i] = se_json_str(json_array_get(c->encryption_private_keys, nk - 1 - i), "private_key");
+	se_saml_trust trust = {certs, certs ? nc : 0, keys, keys ? nk : 0};
+	se_error_id e = certs && keys ? se_saml_response_verify(xml, strlen(xml), &trust, &a, &detail) : SE_ERR_INTERNAL;
+	free(certs);
+	free(keys);
+	if (a.decrypted)
+		json_object_set_new(l.entry, "decrypted", json_string(a.decrypted));
+	if (e != SE_ERR_NONE) {
+		if (e == SE_ERR_SI_FAILED_SAML_RESPONSE) {
+			char msg[512];
+			snprintf(msg, sizeof msg, "The IdP answered %s%s%s.", *a.status_code2 ? a.status_code2 : a.status_code,
+				 *a.status_message ? ": " : "", a.status_message);
+			rc = refuse(r, &l, "status", e, "%s", msg);
+		} else {
+			rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "signature", e, "%s", detail);
+		}
+		goto done;
+	}
+	check(&l, "signature", true, "verified with a verification certificate");
+	bool seen = false;
+	if (se_store_saml_replay_seen(r->db, c->connection_id, a.assertion_id, r->now, &seen) < 0) {
+		rc = se_req_internal(r);
+		goto done;
+	}
+	if (seen) {
+		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.", a.assertion_id);
+		goto done;
+	}
+	check(&l, "replay", true, "");
+	if ((*a.response_issuer && strcmp(a.response_issuer, c->idp_entity_id) != 0) ||
+	    (*a.assertion_issuer && strcmp(a.assertion_issuer, c->idp_entity_id) != 0)) {
+		rc = refuse(r, &l, "issuer", SE_ERR_SI_INVALID_SAML_RESPONSE, "The Issuer is not the connection's idp_entity_id %s.",
+			    c->idp_entity_id);
+		goto done;
+	}
+	check(&l, "issuer", true, "");
+	/* Check 9: the flow. */
+	json_t *peek = relay && *relay ? se_signin_flow_peek(r->signin, relay) : NULL;
+	const char *irt = *a.in_response_to ? a.in_response_to : a.sc_in_response_to;
+	if (peek && strcmp(se_json_str(peek, "idp_connection_id"), c->connection_id) == 0) {
+		bool expired = false;
+		json_decref(peek);
+		peek = NULL;
+		if (se_signin_flow_take(r->signin, relay, r->now, &flow, &expired) < 0) {
+			rc = refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE, NULL, NULL);
+			goto done;
+		}
+		flow_id = se_json_str(flow, "flow_id");
+		json_object_set_new(l.entry, "flow_id", json_string(flow_id));
+		if (expired) {
+			rc = refuse(r, &l, "flow", SE_ERR_SI_EXPIRED_SAML_RESPONSE, "The sign-in flow %s has expired.", flow_id);
+			goto done;
+		}
+		const char *want = se_json_str(flow, "request_id");
+		if (strcmp(a.in_response_to, want) != 0 || strcmp(a.sc_in_response_to, want) != 0) {
+			rc = refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE,
+				    "InResponseTo does not name the AuthnRequest %s of this flow.", want);
+			goto done;
+		}
+		check(&l, "flow", true, "SP-initiated");
+	} else {
+		json_decref(peek);
+		if (*irt) {
+			rc = !relay || !*relay
+				     ? refuse(r, &l, "flow", SE_ERR_SI_MISSING_SAML_RELAY_STATE, NULL, NULL)
+				     : refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE,
+					      "RelayState names no sign-in started here for this connection%s.", "");
+			goto done;
+		}
+		if (c->idp_initiated_auth_disabled) {
+			rc = refuse(r, &l, "flow", SE_ERR_SI_SAML_IDP_INITIATED_AUTH_DISABLED, NULL, NULL);
+			goto done;
+		}
+		json_object_set_new(l.entry, "idp_initiated", json_true());
+		check(&l, "flow", true, "IdP-initiated");
+	}
+	const char *alt = c->alternative_acs_url;
+	bool dest_ok = !*a.destination || strcmp(a.destination, acs) == 0 || (*alt && strcmp(a.destination, alt) == 0);
+	bool recip_ok = strcmp(a.sc_recipient, acs) == 0 || (*alt && strcmp(a.sc_recipient, alt) == 0);
+	if (!dest_ok || !recip_ok) {
+		rc = refuse(r, &l, "destination", SE_ERR_SI_INVALID_SAML_RESPONSE,
+			    "Destination or the bearer Recipient is not the connection's ACS URL %s.", acs);
+		goto done;
+	}
+	check(&l, "destination", true, "");
+	if (a.not_before && a.not_before > r->now + SKEW) {
+		rc = refuse(r, &l, "conditions", SE_ERR_SI_NOT_YET_VALID_SAML_RESPONSE, NULL, NULL);
+		goto done;
+	}
+	if ((a.not_on_or_after && a.not_on_or_after <= r->now - SKEW) ||
+	    (a.sc_not_on_or_after && a.sc_not_on_or_after <= r->now - SKEW)) {
+		rc = refuse(r, &l, "conditions", SE_ERR_SI_EXPIRED_SAML_RESPONSE, "The assertion's validity has ended%s.", "");
+		goto done;
+	}
+	check(&l, "conditions", true, "");
+	if (!audience_ok(a.audiences, acs, c->alternative_audience_uri)) {
+		rc = refuse(r, &l, "audience", SE_ERR_SI_INVALID_AUDIENCE_SAML_RESPONSE, "No Audience is the connection's %s.", acs);
+		goto done;
+	}
+	check(&l, "audience", true, "");
+	mapped m;
+	const char *why = NULL;
+	e = map_saml(&a, c->attribute_mapping, &m, &why);
+	if (e != SE_ERR_NONE) {
+		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "attributes", e, "%s", why);
+		mapped_release(&m);
+		goto done;
+	}
+	check(&l, "attributes", true, "");
+	/* The assertion is used once accepted, kept until NotOnOrAfter + skew, at least 10 minutes. */
+	time_t keep = (a.not_on_or_after ? a.not_on_or_after : r->now) + SKEW;
+	if (keep < r->now + REPLAY_MIN)
+		keep = r->now + REPLAY_MIN;
+	const char *org_id = flow ? se_json_str(flow, "organization_id") : c->organization_id;
+	const char *conn_id = flow ? se_json_str(flow, "connection_id") : c->connection_id;
+	if (se_db_begin(r->db) < 0 || se_store_saml_replay_add(r->db, c->connection_id, a.assertion_id, keep, r->now) < 0 ||
+	    se_db_commit(r->db) < 0) {
+		se_db_rollback(r->db);
+		/* Another request accepted it first. */
+		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.", a.assertion_id);
+		mapped_release(&m);
+		goto done;
+	}
+	rc = finish_signin(r, &l, flow, org_id, conn_id, "saml", &m);
+	mapped_release(&m);
+done:
+	if (l.entry)
+		log_done(r, &l, flow_id);
+	else
+		json_decref(l.checks);
+	json_decref(flow);
+	se_saml_assertion_release(&a);
+	free(xml);
+	free(acs);
+	return rc;
+}
+
+/* --- OIDC -------------------------------------------------------------------------------------- */
+
+static int oidc_callback(se_req *r, const se_oidc *c)
+{
+	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now, "protocol",
+			       "oidc", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0, "raw", "decrypted",
+			       "email", "member_id", "is_new_member"),
+		     json_array()};
+	json_t *flow = NULL;
+	const char *flow_id = NULL;
+	se_oidc_identity idn = {0};
+	int rc = -1;
+	if (!l.entry || !l.checks) {
+		rc = se_req_internal(r);
+		goto done;
+	}
+	const char *state = se_http_query(r->in, "state");
+	if (!state || !*state) {
+		rc = refuse(r, &l, "state", SE_ERR_SI_MISSING_OIDC_STATE_PARAM, NULL, NULL);
+		goto done;
+	}
+	json_t *peek = se_signin_flow_peek(r->signin, state);
+	if (!peek) {
+		rc = refuse(r, &l, "state", SE_ERR_SI_UNSOLICITED_OIDC_RESPONSE, NULL, NULL);
+		goto done;
+	}
+	bool mine = strcmp(se_json_str(peek, "idp_connection_id"), c->connection_id) == 0;
+	json_decref(peek);
+	if (!mine) {
+		rc = refuse(r, &l, "state", SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "state names a flow of another connection%s.",
+			    "");
+		goto done;
+	}
+	bool expired = false;
+	if (se_signin_flow_take(r->signin, state, r->now, &flow, &expired) < 0) {
+		rc = refuse(r, &l, "state", SE_ERR_SI_UNSOLICITED_OIDC_RESPONSE, NULL, NULL);
+		goto done;
+	}
+	flow_id = se_json_str(flow, "flow_id");
+	json_object_set_new(l.entry, "flow_id", json_string(flow_id));
+	if (expired) {
+		rc = refuse(r, &l, "state", SE_ERR_SI_EXPIRED_OIDC_RESPONSE, NULL, NULL);
+		goto done;
+	}
+	check(&l, "state", true, "");
+	const char *err = se_http_query(r->in, "error");
+	if (err) {
+		char msg[512];
+		const char *desc = se_http_query(r->in, "error_description");
+		snprintf(msg, sizeof msg, "The IdP answered error=%.100s%s%.300s.", err, desc ? ": " : "", desc ? desc : "");
+		rc = refuse(r, &l, "code", SE_ERR_SI_OIDC_AUTH_CODE_ERROR, "%s", msg);
+		goto done;
+	}
+	const char *code = se_http_query(r->in, "code");
+	if (!code || !*code) {
+		rc = refuse(r, &l, "code", SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "The callback has no code%s.", "");
+		goto done;
+	}
+	char *redirect = se_h_callback_url(r, c->connection_id);
+	const char *why = NULL;
+	se_error_id e = redirect ? se_oidc_sign_in(r, c, code, redirect, se_json_str(flow, "request_id"), &idn, &why)
+				 : SE_ERR_INTERNAL;
+	free(redirect);
+	if (e != SE_ERR_NONE) {
+		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "id_token", e, "%s", why);
+		goto done;
+	}
+	check(&l, "id_token", true, "verified");
+	mapped m = {strdup(idn.email), strdup(idn.name ? idn.name : ""), strdup(idn.sub), json_incref(idn.groups),
+		    json_incref(idn.trusted), json_incref(idn.claims)};
+	if (!m.email || !m.name || !m.external_id) {
+		mapped_release(&m);
+		rc = se_req_internal(r);
+		goto done;
+	}
+	rc = finish_signin(r, &l, flow, se_json_str(flow, "organization_id"), se_json_str(flow, "connection_id"), "oidc", &m);
+	mapped_release(&m);
+done:
+	se_oidc_identity_release(&idn);
+	if (l.entry)
+		log_done(r, &l, flow_id);
+	else
+		json_decref(l.checks);
+	json_decref(flow);
+	return rc;
+}
+
+/* --- routes ------------------------------------------------------------------------------------ */
+
+static int load(se_req *r, se_h_signin_conn *c)
+{
+	const char *id = se_route_param(&r->match, "connection_id");
+	int g = se_h_signin_conn_get(r->db, id, c);
+	if (g < 0 || c->kind_id == SE_KIND_EXTERNAL)
+		return g < 0 && g != SE_ENOTFOUND ? se_req_internal(r)
+						  : se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
+								"SSO connection %s could not be found.", id);
+	if (!se_h_signin_conn_active(c))
+		return se_req_fail(r, SE_ERR_SI_REQUIRES_ACTIVE_SSO_CONNECTION, "SSO connection %s is pending.", id);
+	return 0;
+}
+
+int se_h_sso_callback_post(se_req *r)
+{
+	se_h_signin_conn c;
+	if (load(r, &c) < 0) {
+		se_h_signin_conn_release(&c);
+		return -1;
+	}
+	int rc = c.kind_id == SE_KIND_SAML
+			 ? saml_acs(r, &c.u.saml, se_json_str(r->body, "SAMLResponse"), se_json_str(r->body, "RelayState"))
+			 : se_req_fail(r, SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "An OIDC callback is a GET request.");
+	se_h_signin_conn_release(&c);
+	return rc;
+}
+
+int se_h_sso_callback_get(se_req *r)
+{
+	se_h_signin_conn c;
+	if (load(r, &c) < 0) {
+		se_h_signin_conn_release(&c);
+		return -1;
+	}
+	int rc = c.kind_id == SE_KIND_SAML ? saml_acs(r, &c.u.saml, se_http_query(r->in, "SAMLResponse"),
+						      se_http_query(r->in, "RelayState"))
+					   : oidc_callback(r, &c.u.oidc);
+	se_h_signin_conn_release(&c);
+	return rc;
+}
