@@ -18,6 +18,7 @@
 #include "core/routes.h"
 #include "auth/session.h"
 #include "signin/html.h"
+#include "signin/member.h"
 #include "signin/state.h"
 #include "util/util.h"
 
@@ -80,7 +81,8 @@ static int resolve_session(se_req *r, const char *token)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	/* A session signed in by SSO carries its connections' implicit roles (SIGNIN.md 4.2). */
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
 /* The SDK's session token is the password of its Basic credentials. */
@@ -103,7 +105,7 @@ static int resolve_session_jwt(se_req *r, const char *jwt)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
 static int resolve_principal(se_req *r)

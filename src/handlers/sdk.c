@@ -7,13 +7,20 @@
 #include "handlers/handlers.h"
 #include "model/render.h"
 #include "auth/session.h"
+#include "store/signin.h"
 
 int se_h_bootstrap(se_req *r)
 {
 	if (!se_auth_is_public_token(r->project, se_req_arg(r, "public_token")))
 		return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
+	/* pkce_required_for_sso reflects the project's sign-in setting (SIGNIN.md section 5). */
+	se_signin_settings st;
+	if (se_store_signin_settings_get(r->db, &st) < 0)
+		return se_req_internal(r);
+	bool pkce = st.pkce_required_for_sso;
+	se_signin_settings_release(&st);
 	r->out = json_pack("{s:{s:b}, s:n, s:b, s:b, s:s, s:s, s:O, s:b, s:[], s:[], s:b, s:b, s:b}", "captcha_settings",
-			   "enabled", 0, "password_config", "dfp_protected_auth_enabled", 0, "pkce_required_for_sso", 0,
+			   "enabled", 0, "password_config", "dfp_protected_auth_enabled", 0, "pkce_required_for_sso", pkce,
 			   "vertical", "B2B", "project_id", r->project->project_id, "rbac_policy", r->project->rbac_policy,
 			   "cname_domain_enabled", 0, "email_domains", "sso_connections", "create_organization_enabled",
 			   0, "slug_pattern_enabled", 0, "pkce_required_for_email_magic_links", 0);

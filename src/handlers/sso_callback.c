@@ -137,7 +137,7 @@ static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *
 	se_signin_settings st;
 	if (se_store_signin_settings_get(r->db, &st) < 0)
 		return se_req_internal(r);
-	se_signin_target t = {org_id, conn_id, protocol, NULL, NULL};
+	se_signin_target t = {org_id, conn_id, protocol, NULL, NULL, false};
 	targets(flow, &st, &t.login_url, &t.signup_url);
 	se_signin_identity id = {m->email, m->name, m->groups, m->trusted, m->sso_attributes, m->external_id};
 	se_signin_result res;

@@ -156,7 +156,7 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 		se_req_internal(r);
 		goto fail;
 	}
-	const char *target = created ? t->signup_url : t->login_url;
+	const char *target = t->no_redirect ? "" : created ? t->signup_url : t->login_url;
 	if (!target) {
 		se_req_fail(r, created ? SE_ERR_SI_NO_DEFAULT_SIGNUP_REDIRECT_URL_SET : SE_ERR_SI_NO_DEFAULT_LOGIN_REDIRECT_URL_SET,
 			    NULL);
@@ -164,7 +164,7 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 	}
 	char *e_slug = se_signin_escape(org.organization_slug);
 	char *params = e_slug ? se_asprintf("stytch_token_type=sso&token=%s&slug=%s", token, e_slug) : NULL;
-	ret->redirect_url = params ? se_signin_url_add(target, params) : NULL;
+	ret->redirect_url = params ? t->no_redirect ? strdup("") : se_signin_url_add(target, params) : NULL;
 	if (params)
 		OPENSSL_cleanse(params, strlen(params));
 	free(params);
@@ -304,6 +304,23 @@ json_t *se_signin_session_roles(se_db *db, const se_member *m, const json_t *fac
 	json_decref(map);
 	json_decref(regs);
 	return out;
+}
+
+int se_signin_apply_session_roles(se_db *db, const se_session *s, se_member *m)
+{
+	json_t *factors = NULL;
+	int r = se_store_session_factors_get(db, s->member_session_id, &factors);
+	if (r < 0 || json_array_size(factors) == 0) {
+		json_decref(factors);
+		return r;
+	}
+	json_t *roles = se_signin_session_roles(db, m, factors);
+	json_decref(factors);
+	if (!roles)
+		return SE_ENOMEM;
+	json_decref(m->roles);
+	m->roles = roles;
+	return 0;
 }
 
 json_t *se_signin_render_member(se_db *db, const se_member *m)

@@ -17,6 +17,7 @@ typedef struct se_signin_target {
 	const char *protocol;        /* "saml" or "oidc" */
 	const char *login_url;       /* the flow's or the project's default; NULL: none (an error at a login) */
 	const char *signup_url;      /* likewise, for a new member */
+	bool no_redirect;            /* no redirect URL wanted (control API tokens) */
 } se_signin_target;
 
 /* What the IdP asserted, after the attribute mapping. Borrowed. */
@@ -64,5 +65,9 @@ json_t *se_signin_render_org(se_db *db, const char *public_url, const se_org *o)
 /* The role ids of a session of m whose SSO factors name connections (an array of factors): direct
  * roles and the implicit roles of those connections, without stytch_member. New reference. */
 json_t *se_signin_session_roles(se_db *db, const se_member *m, const json_t *factors);
+
+/* For a session with SSO factors, replaces m->roles by its session roles (above), so RBAC and the
+ * session objects see the implicit roles. Sessions without SSO factors are left alone. */
+int se_signin_apply_session_roles(se_db *db, const se_session *s, se_member *m);
 
 #endif
