@@ -342,6 +342,15 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	rc = finish_signin(r, &l, flow, org_id, conn_id, "saml", &m);
 	mapped_release(&m);
 done:
+	/* A response that failed before its flow was looked at still ends the flow it names. */
+	if (rc < 0 && !flow && relay && *relay) {
+		json_t *named = se_signin_flow_peek(r->signin, relay);
+		bool expired = false;
+		if (named && strcmp(se_json_str(named, "idp_connection_id"), c->connection_id) == 0 &&
+		    se_signin_flow_take(r->signin, relay, r->now, &flow, &expired) == 0)
+			flow_id = se_json_str(flow, "flow_id");
+		json_decref(named);
+	}
 	if (l.entry)
 		log_done(r, &l, flow_id);
 	else
