@@ -10,6 +10,7 @@
 
 #include "auth/auth.h"
 #include "crypto/crypto.h"
+#include "signin/keys.h"
 #include "signin/member.h"
 #include "signin/oidc.h"
 #include "signin/saml.h"
@@ -18,29 +19,6 @@
 #include "store/signin.h"
 #include "util/errors_code.h"
 #include "util/util.h"
-
-extern const char *const se_idp_keys[];
-
-const char *se_idp_saml_key(void)
-{
-	return se_idp_keys[0];
-}
-const char *se_idp_saml_cert(void)
-{
-	return se_idp_keys[1];
-}
-const char *se_idp_oidc_key(void)
-{
-	return se_idp_keys[2];
-}
-const char *se_idp_rogue_key(void)
-{
-	return se_idp_keys[3];
-}
-const char *se_idp_rogue_cert(void)
-{
-	return se_idp_keys[4];
-}
 
 bool se_idp_outcome_valid(const char *protocol, const char *outcome)
 {

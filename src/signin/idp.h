@@ -12,12 +12,7 @@
 #define SE_IDP_SAML_ENTITY_ID "urn:ssoemu:idp:saml"
 #define SE_IDP_OIDC_PATH "/_emulator/idp/oidc"
 
-/* The embedded PEMs (static storage). */
-const char *se_idp_saml_key(void);
-const char *se_idp_saml_cert(void);
-const char *se_idp_oidc_key(void);
-const char *se_idp_rogue_key(void);
-const char *se_idp_rogue_cert(void);
+#include "signin/keys.h"
 
 /* Whether outcome is one of the outcomes of section 6.5 for protocol ("saml" or "oidc"). */
 bool se_idp_outcome_valid(const char *protocol, const char *outcome);
