@@ -59,12 +59,14 @@ class Server:
         self.port = int(re.search(rb":(\d+)\s*$", buf.split(b"\n")[0]).group(1))
 
     def stop(self):
+        """Stops the server; returns its exit code (a sanitizer report makes it non-zero)."""
         self.proc.terminate()
         try:
-            self.proc.wait(5)
+            return self.proc.wait(10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+            return None
 
 
 S = None
@@ -483,7 +485,8 @@ def main():
                 failures.append(t.__name__)
                 print("FAIL %s raised %r" % (t.__name__, e))
     finally:
-        S.stop()
+        rc = S.stop()
+    check("the server exits cleanly", rc == 0, "exit code %r" % rc)
     print("%d checks, %d failed" % (count[0], len(failures)))
     return 1 if failures else 0
 

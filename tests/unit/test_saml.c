@@ -33,7 +33,11 @@ static char *gen_key(void)
 		abort();
 	char *p = NULL;
 	long n = BIO_get_mem_data(b, &p);
-	char *s = strndup(p, (size_t)n);
+	char *s = malloc((size_t)n + 1);
+	if (!s)
+		abort();
+	memcpy(s, p, (size_t)n);
+	s[n] = '\0';
 	BIO_free(b);
 	EVP_PKEY_free(k);
 	return s;
