@@ -7,8 +7,8 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
-	# Sign-in: SAML signatures and encryption, JOSE for OIDC, DEFLATE for the SAML Redirect binding.
-	libxmlsec1-dev libcjose-dev zlib1g-dev
+	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
+	libxmlsec1-dev zlib1g-dev # Sign-in: SAML signatures and encryption, DEFLATE of the SAML Redirect binding
 )
 
 installed() {

@@ -13,6 +13,7 @@
 #include "signin/state.h"
 #include "store/signin.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 static void failm(se_error_id *ret_err, char **ret_msg, se_error_id e, const char *msg)

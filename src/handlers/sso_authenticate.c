@@ -7,7 +7,10 @@
 
 #include "auth/auth.h"
 #include "auth/session.h"
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "model/render.h"

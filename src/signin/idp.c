@@ -9,7 +9,10 @@
 #include <openssl/evp.h>
 
 #include "auth/auth.h"
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "signin/keys.h"
 #include "signin/member.h"
 #include "signin/oidc.h"

@@ -9,7 +9,10 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "model/ids.h"
 #include "model/render.h"
 #include "signin/urls.h"

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "crypto/base64url.h"
 #include "signin/keys.h"
 #include "util/errors_code.h"
 #include "util/util.h"
@@ -146,7 +147,21 @@ se_error_id se_oidc_verify(const char *jwt, const json_t *jwks, const char *issu
 	size_t dots = 0;
 	for (size_t i = 0; i < len; i++)
 		dots += jwt[i] == '.';
-	if (!len || len > SE_OIDC_MAX_JWT || dots != 2 || !(jws = cjose_jws_import(jwt, len, &err)))
+	if (!len || len > SE_OIDC_MAX_JWT || dots != 2)
+		goto done;
+	/* Only canonical base64url reaches cjose, whose decoder aborts on some non-canonical text. */
+	for (const char *part = jwt; part;) {
+		const char *dot = strchr(part, '.');
+		size_t plen = dot ? (size_t)(dot - part) : strlen(part);
+		unsigned char *raw = NULL;
+		size_t rlen = 0;
+		int ok = se_b64url_decode(part, plen, &raw, &rlen);
+		free(raw);
+		if (ok < 0)
+			goto done;
+		part = dot ? dot + 1 : NULL;
+	}
+	if (!(jws = cjose_jws_import(jwt, len, &err)))
 		goto done;
 	e = SE_ERR_SI_ID_TOKEN_INVALID;
 	json_t *hdr = (json_t *)cjose_jws_get_protected(jws);

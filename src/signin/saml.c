@@ -24,7 +24,10 @@
 #include <xmlsec/xmltree.h>
 #include <zlib.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "util/util.h"
 

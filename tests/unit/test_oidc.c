@@ -100,8 +100,8 @@ START_TEST(not_a_jws)
 {
 	json_t *jwks = se_oidc_jwks(), *out = NULL;
 	const char *why;
-	const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "!!!.###.$$$"};
-	for (size_t i = 0; i < 5; i++)
+	const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "!!!.###.$$$", "eyJhbGciOiJSUzI1NiJ9.A=.A="};
+	for (size_t i = 0; i < 6; i++)
 		ck_assert_int_eq(se_oidc_verify(bad[i], jwks, ISS, "client-1", "n-1", time(NULL), &out, &why),
 				 SE_ERR_SI_OIDC_INVALID_ID_TOKEN);
 	/* alg none is not RS256. */

@@ -16,7 +16,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "signin/saml.h"
 #include "util/errors_code.h"
 #include "util/util.h"
