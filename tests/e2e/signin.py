@@ -348,7 +348,16 @@ def t_external():
     check("External sign-in lands in the External connection's organization", st == 200 and
           js.get("organization_id") == ACME and js["member"]["email_address"] == "alice@acme.test" and
           js["member_session"]["authentication_factors"][0]["saml_sso_factor"]["provider_id"] == ext, text[:400])
-    st, _, text, js = req("GET", "/sdk/v1/b2b/sessions/authenticate", headers=SDK)
+    # An External connection to a connection that is (or became) pending.
+    st, _, text, js = req("POST", "/v1/b2b/sso/saml/%s" % GLOBEX, headers=API, body={"display_name": "pending one"})
+    pending = js["connection"]["connection_id"]
+    st, _, text, js = req("POST", "/v1/b2b/sso/external/%s" % ACME, headers=API,
+                          body={"display_name": "to pending", "external_organization_id": GLOBEX,
+                                "external_connection_id": pending})
+    check("External to a pending connection created", st == 200, text)
+    if st == 200:
+        expect_error("External to a pending connection", start(connection_id=js["connection"]["connection_id"]), 400,
+                     "external_connection_not_active")
 
 
 OIDC_OUTCOMES = [
@@ -401,6 +410,32 @@ def t_oidc():
     check("token endpoint: bad client secret", st == 401 and js.get("error") == "invalid_client", text)
     st, _, text, js = req("GET", "/_emulator/idp/oidc/userinfo", headers={"Authorization": "Bearer nope"})
     check("userinfo: unknown token", st == 401 and js.get("error") == "invalid_token", text)
+
+
+def t_authn_request_signature():
+    """The AuthnRequest's Redirect-binding signature verifies with the signing certificate the
+    connection shows (openssl, SAML Bindings 3.4.4.1)."""
+    import tempfile
+    st, h, text, _ = start(connection_id=SAML)
+    loc = h["location"]
+    query = loc.split("?", 1)[1]
+    signed, sig = query.split("&Signature=")
+    st, _, text, js = req("GET", "/v1/b2b/sso/%s" % GLOBEX, headers=API)
+    cert = [c for c in js["saml_connections"] if c["connection_id"] == SAML][0]["signing_certificates"][0]["certificate"]
+    with tempfile.TemporaryDirectory() as d:
+        open(os.path.join(d, "c.pem"), "w").write(cert)
+        open(os.path.join(d, "m"), "wb").write(signed.encode())
+        open(os.path.join(d, "s"), "wb").write(base64.b64decode(urllib.parse.unquote(sig)))
+        pub = subprocess.run(["openssl", "x509", "-in", os.path.join(d, "c.pem"), "-pubkey", "-noout"],
+                             capture_output=True, check=True).stdout
+        open(os.path.join(d, "p.pem"), "wb").write(pub)
+        ok = subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(d, "p.pem"), "-signature",
+                             os.path.join(d, "s"), os.path.join(d, "m")], capture_output=True)
+        check("AuthnRequest signature verifies with the shown signing certificate", ok.returncode == 0, ok.stdout + ok.stderr)
+        open(os.path.join(d, "m"), "wb").write(signed.replace("RelayState=", "RelayState=x").encode())
+        bad = subprocess.run(["openssl", "dgst", "-sha256", "-verify", os.path.join(d, "p.pem"), "-signature",
+                              os.path.join(d, "s"), os.path.join(d, "m")], capture_output=True)
+        check("an altered query does not verify", bad.returncode != 0, bad.stdout)
 
 
 def t_idp_documents():
@@ -477,6 +512,7 @@ def main():
     try:
         for t in [t_saml_login_and_authenticate, t_saml_jit_signup_and_roles, t_saml_post_binding_and_login_page,
                   t_saml_outcomes, t_saml_acs_errors, t_start_errors, t_external, t_oidc, t_idp_documents,
+                  t_authn_request_signature,
                   t_authenticate_errors, t_jit_rules_and_settings]:
             reset()
             try:
