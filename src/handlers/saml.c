@@ -7,6 +7,9 @@
 #include "crypto/x509.h"
 #include "util/time.h"
 #include "outbound/fetch.h"
+#include "signin/idp.h"
+#include "signin/saml.h"
+#include "signin/urls.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "outbound/metadata.h"
@@ -325,7 +328,19 @@ static int read_metadata(se_req *r, const char *url, se_metadata *md, json_t **r
 {
 	char *body = NULL, *error = NULL;
 	size_t len = 0;
-	int rc = se_fetch(url, true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error);
+	int rc;
+	/* The built-in IdP's metadata is the emulator's own URL: served in-process (SIGNIN.md Rule A). */
+	char *self = se_signin_self_path(r->cfg, url);
+	if (self && strcmp(self, "/_emulator/idp/saml/metadata") == 0) {
+		size_t cut = strlen(url) - strlen("metadata");
+		char *sso = se_asprintf("%.*ssso", (int)cut, url);
+		rc = sso ? se_saml_idp_metadata(SE_IDP_SAML_ENTITY_ID, sso, se_idp_saml_cert(), &body) : SE_ENOMEM;
+		free(sso);
+		len = body ? strlen(body) : 0;
+	} else {
+		rc = se_fetch(url, true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error);
+	}
+	free(self);
 	if (rc < 0) {
 		se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
 			    error ? error : url);

@@ -438,6 +438,23 @@ def t_authn_request_signature():
         check("an altered query does not verify", bad.returncode != 0, bad.stdout)
 
 
+def t_metadata_url_of_the_builtin_idp():
+    st, _, text, js = req("POST", "/v1/b2b/sso/saml/%s" % ACME, headers=API, body={"display_name": "Acme built-in"})
+    cid = js["connection"]["connection_id"]
+    st, _, text, js = req("PUT", "/v1/b2b/sso/saml/%s/connections/%s/url" % (ACME, cid), headers=API,
+                          body={"metadata_url": "http://127.0.0.1:%d/_emulator/idp/saml/metadata" % S.port})
+    c = (js or {}).get("connection", {})
+    check("metadata URL of the built-in IdP, served in-process", st == 200 and c.get("idp_entity_id") == "urn:ssoemu:idp:saml"
+          and c.get("idp_sso_url", "").endswith("/_emulator/idp/saml/sso"), text[:300])
+    st, _, text, js = req("PUT", "/v1/b2b/sso/saml/%s/connections/%s" % (ACME, cid), headers=API,
+                          body={"attribute_mapping": {"email": "email", "full_name": "name"}})
+    check("then active", st == 200 and js["connection"]["status"] == "active", text[:300])
+    token, loc = token_of(sign_in(cid, provider_login_hint="bob@acme.test"))
+    st, _, text, js = authenticate(token, sdk=False)
+    check("sign-in through it", st == 200 and js["member"]["email_address"] == "bob@acme.test" and
+          js["organization_id"] == ACME, text[:300])
+
+
 def t_idp_documents():
     st, h, text, _ = req("GET", "/_emulator/idp/saml/metadata")
     check("SAML metadata", st == 200 and 'entityID="urn:ssoemu:idp:saml"' in text and "X509Certificate" in text and
@@ -512,7 +529,7 @@ def main():
     try:
         for t in [t_saml_login_and_authenticate, t_saml_jit_signup_and_roles, t_saml_post_binding_and_login_page,
                   t_saml_outcomes, t_saml_acs_errors, t_start_errors, t_external, t_oidc, t_idp_documents,
-                  t_authn_request_signature,
+                  t_authn_request_signature, t_metadata_url_of_the_builtin_idp,
                   t_authenticate_errors, t_jit_rules_and_settings]:
             reset()
             try:
