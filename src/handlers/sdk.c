@@ -36,12 +36,20 @@ int se_h_events(se_req *r)
 int se_h_sessions_authenticate(se_req *r)
 {
 	char *jwt = NULL;
-	if (se_session_jwt(r->jwt_key, r->project, &r->session, &r->member, &r->org, r->now, &jwt) < 0)
+	/* An SSO session keeps its factors (SIGNIN.md section 5). */
+	json_t *factors = NULL;
+	if (se_store_session_factors_get(r->db, r->session.member_session_id, &factors) < 0 ||
+	    se_session_jwt_factors(r->jwt_key, r->project, &r->session, &r->member, &r->org, factors, r->now, &jwt) < 0) {
+		json_decref(factors);
 		return se_req_internal(r);
-	r->out = json_pack("{s:o, s:o, s:o, s:s, s:s}", "member_session",
-			   se_render_member_session(&r->session, &r->member, &r->org), "member",
-			   se_render_member(&r->member), "organization", se_render_org(&r->org), "session_token",
-			   r->session.session_token, "session_jwt", jwt);
+	}
+	json_t *ms = se_render_member_session(&r->session, &r->member, &r->org);
+	if (ms && json_array_size(factors))
+		json_object_set(ms, "authentication_factors", factors);
+	json_decref(factors);
+	r->out = json_pack("{s:o, s:o, s:o, s:s, s:s}", "member_session", ms, "member", se_render_member(&r->member),
+			   "organization", se_render_org(&r->org), "session_token", r->session.session_token, "session_jwt",
+			   jwt);
 	free(jwt);
 	return r->out ? 0 : se_req_internal(r);
 }

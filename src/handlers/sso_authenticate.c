@@ -197,7 +197,7 @@ int se_h_sso_authenticate(se_req *r)
 	se_member sm = m;
 	if (roles)
 		sm.roles = roles;
-	if (se_session_jwt(r->jwt_key, r->project, &s, &sm, &org, r->now, &jwt) < 0) {
+	if (se_session_jwt_factors(r->jwt_key, r->project, &s, &sm, &org, factors, r->now, &jwt) < 0) {
 		rc = se_req_internal(r);
 		goto done;
 	}

@@ -177,7 +177,13 @@ def t_saml_login_and_authenticate():
     # The new session works like any other.
     st, _, text, _ = req("POST", "/sdk/v1/b2b/sessions/authenticate", body={},
                          headers={"Authorization": basic(PT, d.get("session_token", "x"))})
-    check("the SSO session authenticates", st == 200, text)
+    sa = (json.loads(text) if st == 200 else {}).get("data", {})
+    check("the SSO session authenticates with its factors", st == 200 and
+          sa.get("member_session", {}).get("authentication_factors", [{}])[0].get("delivery_method") == "sso_saml", text[:300])
+    jwt = d.get("session_jwt", "x.e30.x").split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(jwt + "=" * (-len(jwt) % 4)))
+    check("the session JWT carries the SSO factor", claims["https://stytch.com/session"]["authentication_factors"][0]
+          ["saml_sso_factor"]["provider_id"] == SAML, claims)
     expect_error("a used token", authenticate(token), 404, "sso_token_not_found")
 
 
