@@ -461,6 +461,39 @@ def t_metadata_url_of_the_builtin_idp():
           js["organization_id"] == ACME, text[:300])
 
 
+def t_pipeline_rules():
+    # The SAML IdP takes the POST binding too (base64 without DEFLATE).
+    import zlib
+    st, h, _, _ = start(connection_id=SAML)
+    q = urllib.parse.parse_qs(urllib.parse.urlparse(h["location"]).query)
+    xml = zlib.decompress(base64.b64decode(q["SAMLRequest"][0]), -15)
+    st, h2, text, _ = req("POST", "/_emulator/idp/saml/sso", form={"SAMLRequest": base64.b64encode(xml).decode(),
+                                                                   "RelayState": q["RelayState"][0],
+                                                                   "login_hint": "grace@globex.test"})
+    check("IdP POST binding", st == 302 and "SAMLResponse=" in h2.get("location", ""), text[:200])
+    st, h3, text, _ = follow(h2["location"])
+    check("... and its response signs in", st == 302 and h3.get("location", "").startswith(APP), text[:200])
+    expect_error("RelayState over 80 bytes", req("POST", "/_emulator/idp/saml/sso", form={
+        "SAMLRequest": base64.b64encode(xml).decode(), "RelayState": "r" * 81}), 400, "emulator_idp_invalid_request")
+    expect_error("IdP-initiated for no connection", req("GET", "/_emulator/idp/saml/initiate?connection_id=nope"), 400,
+                 "emulator_idp_invalid_request")
+    # Faults match callbacks, never the IdP.
+    st, _, text, _ = req("POST", "/_emulator/faults", body={"path": "/v1/b2b/sso/callback/*", "status": 503, "count": 1})
+    check("fault added", st == 200, text)
+    st, _, text, _ = req("POST", "/_emulator/faults", body={"path": "/_emulator/idp/*", "status": 500, "count": 5})
+    res = sign_in(SAML, provider_login_hint="grace@globex.test")
+    expect_error("a fault on the callback", res, 503, "service_unavailable")
+    st, _, text, _ = req("GET", "/_emulator/idp/saml/metadata")
+    check("the IdP is never faulted", st == 200, text[:100])
+    req("DELETE", "/_emulator/faults")
+    # The request log: surfaces public and idp, no query strings or tokens.
+    st, _, text, js = req("GET", "/_emulator/requests?limit=20")
+    surfaces = {r["surface"] for r in js["requests"]}
+    check("request log surfaces", {"public", "idp"} <= surfaces, surfaces)
+    check("no tokens or SAML in the request log", "SAMLRequest" not in text and "SAMLResponse" not in text and
+          "token=" not in text and "public_token" not in text, text[:300])
+
+
 def t_idp_documents():
     st, h, text, _ = req("GET", "/_emulator/idp/saml/metadata")
     check("SAML metadata", st == 200 and 'entityID="urn:ssoemu:idp:saml"' in text and "X509Certificate" in text and
@@ -535,7 +568,7 @@ def main():
     try:
         for t in [t_saml_login_and_authenticate, t_saml_jit_signup_and_roles, t_saml_post_binding_and_login_page,
                   t_saml_outcomes, t_saml_acs_errors, t_start_errors, t_external, t_oidc, t_idp_documents,
-                  t_authn_request_signature, t_metadata_url_of_the_builtin_idp,
+                  t_authn_request_signature, t_metadata_url_of_the_builtin_idp, t_pipeline_rules,
                   t_authenticate_errors, t_jit_rules_and_settings]:
             reset()
             try:
