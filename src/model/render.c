@@ -145,13 +145,13 @@ json_t *se_render_member(const se_member *m)
 	json_t *o = NULL;
 	if (!roles)
 		return NULL;
-	json_t *direct = json_pack("{s:s, s:[{s:s}]}", "role_id", SE_RBAC_DEFAULT_ROLE, "sources", "type", "DirectAssignment");
+	json_t *direct = json_pack("{s:s, s:[{s:s}]}", "role_id", SE_RBAC_DEFAULT_ROLE, "sources", "type", "direct_assignment");
 	if (!direct || json_array_append_new(roles, direct) < 0)
 		goto done;
 	size_t i;
 	json_t *id;
 	json_array_foreach(m->roles, i, id) {
-		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "DirectAssignment");
+		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "direct_assignment");
 		if (!role || json_array_append_new(roles, role) < 0)
 			goto done;
 	}
