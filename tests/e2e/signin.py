@@ -408,6 +408,14 @@ def t_oidc():
                  "emulator_idp_invalid_request")
     expect_error("foreign redirect_uri", req("GET", "/_emulator/idp/oidc/authorize?client_id=globex-emulator-client&redirect_uri=https://evil.example/cb"),
                  400, "emulator_idp_invalid_request")
+    cbq = urllib.parse.quote("https://test.stytch.com/v1/b2b/sso/callback/" + OIDC, safe="")
+    st, h, text, _ = req("GET", "/_emulator/idp/oidc/authorize?client_id=globex-emulator-client&redirect_uri=%s"
+                         "&response_type=token&scope=openid&state=s1" % cbq)
+    check("bad response_type: redirect with error", st == 302 and "error=unsupported_response_type" in h.get("location", "")
+          and "state=s1" in h["location"], text[:200])
+    st, h, text, _ = req("GET", "/_emulator/idp/oidc/authorize?client_id=globex-emulator-client&redirect_uri=%s"
+                         "&response_type=code&scope=email&state=s2" % cbq)
+    check("no openid scope: redirect with error", st == 302 and "error=invalid_scope" in h.get("location", ""), text[:200])
     st, _, text, js = req("POST", "/_emulator/idp/oidc/token", form={"grant_type": "authorization_code", "code": "nope"},
                           headers={"Authorization": basic("globex-emulator-client", "ssoemu-globex-oidc-secret")})
     check("token endpoint: RFC 6749 error", st == 400 and js == {"error": "invalid_grant", "error_description": js.get("error_description")}, text)
