@@ -9,6 +9,7 @@ packages=(
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
 	libxmlsec1-dev zlib1g-dev # Sign-in: SAML signatures and encryption, DEFLATE of the SAML Redirect binding
+	chromium # Sign-in: the real-browser test (suite browser, tests/interop/browser.test.js)
 )
 
 installed() {
