@@ -178,11 +178,10 @@ static int random_id(char out[42])
 	return 0;
 }
 
+/* Appends an element with text content (taken literally: xmlNewTextChild escapes '&' and '<'). */
 static xmlNode *add(xmlNode *parent, xmlNs *ns, const char *name, const char *content)
 {
-	return xmlNewChild(parent, ns, (const xmlChar *)name, NULL) && content
-		       ? (xmlNodeSetContent(parent->last, (const xmlChar *)content), parent->last)
-		       : parent->last;
+	return xmlNewTextChild(parent, ns, (const xmlChar *)name, (const xmlChar *)content);
 }
 
 /* Strips a PEM to its base64 body for ds:X509Certificate. */

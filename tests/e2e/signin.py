@@ -44,10 +44,10 @@ SDK = {"Authorization": basic(PT, PT), "Content-Type": "application/json"}
 
 
 class Server:
-    def __init__(self, binary):
+    def __init__(self, binary, extra=()):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SSOEMU_")}
-        self.proc = subprocess.Popen([binary, "--port", "0"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, env=env)
+        self.proc = subprocess.Popen([binary, "--port", "0"] + list(extra), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
         buf = b""
         deadline = time.monotonic() + 10
         while b"\n" not in buf:
@@ -567,6 +567,58 @@ def t_jit_rules_and_settings():
     expect_error("reset clears SSO tokens", authenticate(token), 404, "sso_token_not_found")
 
 
+def t_state_and_restart(binary):
+    """SSO tokens, JIT members, registrations and sessions are stored like everything else: they survive
+    a restart with --db FILE, and the state export carries registrations and trusted metadata."""
+    global S
+    import tempfile
+    main_server = S
+    with tempfile.TemporaryDirectory() as d:
+        db = os.path.join(d, "s.db")
+        S = Server(binary, ["--db", db])
+        try:
+            st, _, text, _ = req("PUT", "/v1/b2b/sso/saml/%s/connections/%s" % (GLOBEX, SAML), headers=API,
+                                 body={"attribute_mapping": {"email": "email", "full_name": "name", "groups": "groups",
+                                                             "department": "department"}})
+            preset(protocol="saml", email="heidi@globex.test", attributes={"department": "R&D"})
+            token, _ = token_of(sign_in(SAML))
+            other, _ = token_of(sign_in(SAML, provider_login_hint="grace@globex.test"))
+            st, _, text, js = req("GET", "/_emulator/state")
+            m = [x for x in js["members"] if x["email_address"] == "heidi@globex.test"]
+            check("export carries the JIT member, its registration and trusted metadata", len(m) == 1 and
+                  m[0]["trusted_metadata"] == {"department": "R&D"} and
+                  m[0]["sso_registrations"][0]["connection_id"] == SAML, m)
+            check("export has no SSO token", token not in text and other not in text, "")
+            st2, _, _, _ = req("PUT", "/_emulator/state", body=js)
+            st3, _, text3, js3 = req("GET", "/_emulator/state")
+            check("state round trip", st2 == 200 and js3 == js, "")
+        finally:
+            check("first server exits", S.stop() == 0)
+        S = Server(binary, ["--db", db])
+        try:
+            # The import above replaced the store: tokens went with it; the state import keeps members.
+            expect_error("tokens do not survive a state import", authenticate(token), 404, "sso_token_not_found")
+            token, _ = token_of(sign_in(SAML, provider_login_hint="heidi@globex.test"))
+        finally:
+            check("second server exits", S.stop() == 0)
+        S = Server(binary, ["--db", db])
+        try:
+            st, _, text, js = authenticate(token, sdk=False)
+            check("an SSO token survives a restart with --db", st == 200 and
+                  js["member"]["trusted_metadata"] == {"department": "R&D"}, text[:300])
+            tok = js.get("session_token", "")
+        finally:
+            check("third server exits", S.stop() == 0)
+        S = Server(binary, ["--db", db])
+        try:
+            st, _, text, _ = req("POST", "/sdk/v1/b2b/sessions/authenticate", body={},
+                                 headers={"Authorization": basic(PT, tok)})
+            check("the SSO session survives a restart", st == 200, text[:200])
+        finally:
+            check("fourth server exits", S.stop() == 0)
+    S = main_server
+
+
 def main():
     global S
     ap = argparse.ArgumentParser()
@@ -584,6 +636,11 @@ def main():
             except Exception as e:  # a crash in one test is one failure
                 failures.append(t.__name__)
                 print("FAIL %s raised %r" % (t.__name__, e))
+        try:
+            t_state_and_restart(args.bin)
+        except Exception as e:
+            failures.append("t_state_and_restart")
+            print("FAIL t_state_and_restart raised %r" % (e,))
     finally:
         rc = S.stop()
     check("the server exits cleanly", rc == 0, "exit code %r" % rc)

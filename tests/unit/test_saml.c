@@ -73,7 +73,8 @@ static void setup_keys(void)
 static char *response(const char *key, const char *cert, bool tamper, const char *enc_key, const char *status2)
 {
 	time_t now = time(NULL);
-	json_t *attrs = json_pack("{s:s, s:[s,s]}", "email", "grace@globex.test", "groups", "admins", "eng");
+	json_t *attrs = json_pack("{s:s, s:[s,s], s:s}", "email", "grace@globex.test", "groups", "admins", "eng", "org",
+				  "AT&T <R&D>");
 	se_saml_resp_params p = {.destination = ACS,
 				 .in_response_to = "_req1",
 				 .issuer = "urn:test:idp",
@@ -134,6 +135,7 @@ START_TEST(signed_response_verifies_and_reads)
 	ck_assert_str_eq(a.assertion_issuer, "urn:test:idp");
 	ck_assert_str_eq(json_string_value(json_array_get(a.audiences, 0)), "https://test.stytch.com/aud");
 	ck_assert_int_eq(json_array_size(json_object_get(a.attributes, "groups")), 2);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(a.attributes, "org"), 0)), "AT&T <R&D>");
 	ck_assert_int_eq(strlen(a.assertion_id), 41);
 	ck_assert(a.not_on_or_after > time(NULL));
 	ck_assert(!a.was_encrypted);
