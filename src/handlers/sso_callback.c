@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "signin/mapping.h"
 #include "signin/member.h"
 #include "signin/oidc.h"
 #include "signin/saml.h"
@@ -36,92 +37,6 @@ static int refuse(se_req *r, acs_log *l, const char *name, se_error_id e, const 
 	return se_req_fail(r, e, "%s", msg);
 }
 
-/* The first value of attribute name, or NULL. */
-static const char *attr1(const json_t *attrs, const char *name)
-{
-	return name ? json_string_value(json_array_get(json_object_get(attrs, name), 0)) : NULL;
-}
-
-bool se_h_valid_email(const char *e)
-{
-	const char *at = e ? strchr(e, '@') : NULL;
-	return at && at != e && at[1] && !strchr(at + 1, '@') && strlen(e) <= 254;
-}
-
-/* Identity from the attributes through attribute_mapping (section 2, Attributes). */
-typedef struct mapped {
-	char *email, *name, *external_id;
-	json_t *groups, *trusted, *sso_attributes;
-} mapped;
-
-static void mapped_release(mapped *m)
-{
-	free(m->email);
-	free(m->name);
-	free(m->external_id);
-	json_decref(m->groups);
-	json_decref(m->trusted);
-	json_decref(m->sso_attributes);
-}
-
-static const char *mapped_key(const json_t *mapping, const char *key)
-{
-	return se_json_str(mapping, key);
-}
-
-static se_error_id map_saml(const se_saml_assertion *a, const json_t *mapping, mapped *m, const char **why)
-{
-	memset(m, 0, sizeof *m);
-	const char *email_attr = mapped_key(mapping, "email");
-	const char *email = NULL;
-	if (email_attr && strcmp(email_attr, "NameID") == 0)
-		email = a->nameid;
-	else
-		email = attr1(a->attributes, email_attr);
-	bool email_format = !*a->nameid_format || strcmp(a->nameid_format, SE_SAML_NAMEID_EMAIL) == 0;
-	if (!email && email_format)
-		email = a->nameid;
-	*why = "the assertion has no valid email address";
-	if (!se_h_valid_email(email))
-		return SE_ERR_SI_INVALID_SAML_RESPONSE_EMAIL;
-	const char *full = attr1(a->attributes, mapped_key(mapping, "full_name"));
-	const char *first = attr1(a->attributes, mapped_key(mapping, "first_name"));
-	const char *last = attr1(a->attributes, mapped_key(mapping, "last_name"));
-	m->email = strdup(email);
-	m->name = full ? strdup(full)
-		       : first || last ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
-				       : strdup("");
-	const char *groups_attr = mapped_key(mapping, "groups");
-	*why = "the groups attribute has element content";
-	size_t i;
-	json_t *v;
-	json_array_foreach(a->element_valued, i, v) {
-		if (groups_attr && strcmp(json_string_value(v), groups_attr) == 0)
-			return SE_ERR_SI_INVALID_SAML_RESPONSE_GROUPS;
-	}
-	json_t *g = groups_attr ? json_object_get(a->attributes, groups_attr) : NULL;
-	m->groups = g ? json_deep_copy(g) : json_array();
-	const char *ext = attr1(a->attributes, mapped_key(mapping, "idp_user_id"));
-	bool transient = strcmp(a->nameid_format, SE_SAML_NAMEID_TRANSIENT) == 0;
-	m->external_id = strdup(ext ? ext : transient || !*a->nameid ? email : a->nameid);
-	m->trusted = json_object();
-	const char *k;
-	json_object_foreach((json_t *)mapping, k, v) {
-		static const char *const known[] = {"email", "full_name", "first_name", "last_name", "groups", "idp_user_id", NULL};
-		json_t *vals = json_is_string(v) ? json_object_get(a->attributes, json_string_value(v)) : NULL;
-		if (se_str_in(k, known) || !vals)
-			continue;
-		json_object_set(m->trusted, k, json_array_size(vals) == 1 ? json_array_get(vals, 0) : vals);
-	}
-	m->sso_attributes = json_object();
-	json_object_foreach(a->attributes, k, v) json_object_set(m->sso_attributes, k,
-								  json_array_size(v) == 1 ? json_array_get(v, 0) : v);
-	*why = "internal error";
-	if (!m->email || !m->name || !m->groups || !m->external_id || !m->trusted || !m->sso_attributes)
-		return SE_ERR_INTERNAL;
-	return SE_ERR_NONE;
-}
-
 /* Redirect targets of a flow, or the project's defaults (section 4.4). */
 static void targets(const json_t *flow, const se_signin_settings *st, const char **login, const char **signup)
 {
@@ -132,7 +47,7 @@ static void targets(const json_t *flow, const se_signin_settings *st, const char
 
 /* The shared end of both callbacks: member, token and the redirect to the app. */
 static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *org_id, const char *conn_id,
-			 const char *protocol, const mapped *m)
+			 const char *protocol, const se_signin_mapped *m)
 {
 	se_signin_settings st;
 	if (se_store_signin_settings_get(r->db, &st) < 0)
@@ -316,12 +231,12 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		goto done;
 	}
 	check(&l, "audience", true, "");
-	mapped m;
+	se_signin_mapped m;
 	const char *why = NULL;
-	e = map_saml(&a, c->attribute_mapping, &m, &why);
+	e = se_signin_map_saml(&a, c->attribute_mapping, &m, &why);
 	if (e != SE_ERR_NONE) {
 		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "attributes", e, "%s", why);
-		mapped_release(&m);
+		se_signin_mapped_release(&m);
 		goto done;
 	}
 	check(&l, "attributes", true, "");
@@ -336,11 +251,11 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		se_db_rollback(r->db);
 		/* Another request accepted it first. */
 		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.", a.assertion_id);
-		mapped_release(&m);
+		se_signin_mapped_release(&m);
 		goto done;
 	}
 	rc = finish_signin(r, &l, flow, org_id, conn_id, "saml", &m);
-	mapped_release(&m);
+	se_signin_mapped_release(&m);
 done:
 	/* A response that failed before its flow was looked at still ends the flow it names. */
 	if (rc < 0 && !flow && relay && *relay) {
@@ -430,15 +345,15 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 		goto done;
 	}
 	check(&l, "id_token", true, "verified");
-	mapped m = {strdup(idn.email), strdup(idn.name ? idn.name : ""), strdup(idn.sub), json_incref(idn.groups),
+	se_signin_mapped m = {strdup(idn.email), strdup(idn.name ? idn.name : ""), strdup(idn.sub), json_incref(idn.groups),
 		    json_incref(idn.trusted), json_incref(idn.claims)};
 	if (!m.email || !m.name || !m.external_id) {
-		mapped_release(&m);
+		se_signin_mapped_release(&m);
 		rc = se_req_internal(r);
 		goto done;
 	}
 	rc = finish_signin(r, &l, flow, se_json_str(flow, "organization_id"), se_json_str(flow, "connection_id"), "oidc", &m);
-	mapped_release(&m);
+	se_signin_mapped_release(&m);
 done:
 	se_oidc_identity_release(&idn);
 	if (l.entry)
