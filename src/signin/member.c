@@ -319,10 +319,30 @@ int se_signin_apply_session_roles(se_db *db, const se_session *s, se_member *m)
 	}
 	json_t *roles = se_signin_session_roles(db, m, factors);
 	json_decref(factors);
-	if (!roles)
+	json_t *out = roles ? json_array() : NULL;
+	if (!out) {
+		json_decref(roles);
 		return SE_ENOMEM;
+	}
+	/* Direct roles, then the implicit ones not already there, then the SCIM tail (n_scim_roles), so
+	 * the SCIM store's count of the last roles still holds. */
+	size_t n = json_array_size(m->roles), n_direct = n - (m->n_scim_roles <= n ? m->n_scim_roles : n);
+	for (size_t i = 0; i < n_direct; i++)
+		json_array_append(out, json_array_get(m->roles, i));
+	size_t i;
+	json_t *v;
+	json_array_foreach(roles, i, v) {
+		bool known = false;
+		for (size_t k = 0; k < n && !known; k++)
+			known = json_equal(json_array_get(m->roles, k), v);
+		if (!known)
+			json_array_append(out, v);
+	}
+	for (size_t k = n_direct; k < n; k++)
+		json_array_append(out, json_array_get(m->roles, k));
+	json_decref(roles);
 	json_decref(m->roles);
-	m->roles = roles;
+	m->roles = out;
 	return 0;
 }
 
@@ -336,10 +356,28 @@ json_t *se_signin_render_member(se_db *db, const se_member *m)
 		json_decref(regs);
 		return NULL;
 	}
-	json_t *map = role_map(db, m, regs, NULL), *roles = json_array();
+	/* The renderer's roles (direct and SCIM sources), with the implicit SSO sources added. */
+	json_t *map = role_map(db, m, regs, NULL), *roles = json_deep_copy(json_object_get(o, "roles"));
 	const char *k;
 	json_t *v;
-	json_object_foreach(map, k, v) json_array_append_new(roles, json_pack("{s:s, s:O}", "role_id", k, "sources", v));
+	json_object_foreach(map, k, v) {
+		json_t *entry = NULL;
+		size_t j;
+		json_t *r;
+		json_array_foreach(roles, j, r) if (strcmp(json_string_value(json_object_get(r, "role_id")), k) == 0) entry = r;
+		size_t si;
+		json_t *src;
+		json_array_foreach(v, si, src) {
+			const char *type = se_json_str(src, "type");
+			if (type && strcmp(type, "direct_assignment") == 0)
+				continue;
+			if (!entry) {
+				entry = json_pack("{s:s, s:[]}", "role_id", k, "sources");
+				json_array_append_new(roles, entry);
+			}
+			json_array_append(json_object_get(entry, "sources"), src);
+		}
+	}
 	json_t *out_regs = json_array();
 	size_t i;
 	json_array_foreach(regs, i, v) {
