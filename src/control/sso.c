@@ -35,40 +35,45 @@ static bool str_list(const json_t *v)
 	json_t *it;
 	if (!json_is_array(v) || json_array_size(v) > 100)
 		return false;
-	json_array_foreach(v, i, it) if (!json_is_string(it)) return false;
+	json_array_foreach (v, i, it)
+		if (!json_is_string(it))
+			return false;
 	return true;
 }
 
 static void preset_add(se_app *app, const json_t *body, json_t **ret, se_error_id *ret_err, char **ret_msg)
 {
-	static const char *const strs[] = {"protocol", "connection_id", "email", "name", "first_name", "last_name",
-					   "outcome", "binding", NULL};
+	static const char *const strs[] = {"protocol",  "connection_id", "email",   "name", "first_name",
+	                                   "last_name", "outcome",       "binding", NULL};
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)body, k, v) {
+	json_object_foreach ((json_t *)body, k, v) {
 		bool known = se_str_in(k, strs) || strcmp(k, "groups") == 0 || strcmp(k, "attributes") == 0 ||
-			     strcmp(k, "count") == 0;
+		             strcmp(k, "count") == 0;
 		if (!known || (se_str_in(k, strs) && (!json_is_string(v) || strlen(json_string_value(v)) > 1024))) {
 			char msg[160];
-			snprintf(msg, sizeof msg, "%.64s is not a preset field or not a string of at most 1024 characters.", k);
+			snprintf(msg, sizeof msg,
+			         "%.64s is not a preset field or not a string of at most 1024 characters.", k);
 			failm(ret_err, ret_msg, SE_ERR_BAD_REQUEST, msg);
 			return;
 		}
 	}
 	const char *protocol = se_json_str(body, "protocol"), *outcome = se_json_str(body, "outcome");
 	const char *binding = se_json_str(body, "binding"), *email = se_json_str(body, "email");
-	static const char *const protocols[] = {"saml", "oidc", NULL}, *const bindings[] = {"post", "redirect", "auto", NULL};
+	static const char *const protocols[] = {"saml", "oidc", NULL}, *const bindings[] = {"post", "redirect", "auto",
+	                                                                                    NULL};
 	json_t *groups = json_object_get(body, "groups"), *attrs = json_object_get(body, "attributes"),
 	       *count = json_object_get(body, "count");
-	const char *bad = protocol && !se_str_in(protocol, protocols)		       ? "protocol must be saml or oidc."
-			  : outcome && !se_idp_outcome_valid(protocol, outcome)	       ? "outcome is not an outcome of that protocol."
-			  : binding && !se_str_in(binding, bindings)		       ? "binding must be post, redirect or auto."
-			  : email && (!strchr(email, '@') || strlen(email) > 254)      ? "email must be an email address."
-			  : groups && !str_list(groups)				       ? "groups must be a list of strings."
-			  : attrs && (!json_is_object(attrs) || json_object_size(attrs) > 100) ? "attributes must be an object."
-			  : count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 1000)
-				  ? "count must be an integer from 1 to 1000."
-				  : NULL;
+	const char *bad =
+	    protocol && !se_str_in(protocol, protocols)             ? "protocol must be saml or oidc."
+	    : outcome && !se_idp_outcome_valid(protocol, outcome)   ? "outcome is not an outcome of that protocol."
+	    : binding && !se_str_in(binding, bindings)              ? "binding must be post, redirect or auto."
+	    : email && (!strchr(email, '@') || strlen(email) > 254) ? "email must be an email address."
+	    : groups && !str_list(groups)                           ? "groups must be a list of strings."
+	    : attrs && (!json_is_object(attrs) || json_object_size(attrs) > 100) ? "attributes must be an object."
+	    : count && (!json_is_integer(count) || json_integer_value(count) < 1 || json_integer_value(count) > 1000)
+	        ? "count must be an integer from 1 to 1000."
+	        : NULL;
 	if (bad) {
 		failm(ret_err, ret_msg, SE_ERR_BAD_REQUEST, bad);
 		return;
@@ -92,12 +97,17 @@ static void token_create(se_app *app, const json_t *body, json_t **ret, se_error
 	if (!email || strlen(email) > 254 || !strchr(email, '@') || !conn_id || (groups && !str_list(groups)) ||
 	    (pkce && strlen(pkce) != 43)) {
 		failm(ret_err, ret_msg, SE_ERR_BAD_REQUEST,
-		      "email and connection_id are required; groups is a list of strings; pkce_code_challenge 43 characters.");
+		      "email and connection_id are required; groups is a list of strings; pkce_code_challenge 43 "
+		      "characters.");
 		return;
 	}
 	se_project *project = se_app_project(app);
-	se_req r = {.cfg = &app->cfg, .store = app->store, .signin = app->signin, .project = project,
-		    .db = se_store_db(app->store), .now = time(NULL)};
+	se_req r = {.cfg = &app->cfg,
+	            .store = app->store,
+	            .signin = app->signin,
+	            .project = project,
+	            .db = se_store_db(app->store),
+	            .now = time(NULL)};
 	se_h_signin_conn c = {0};
 	se_signin_settings st = {0};
 	if (!r.db || se_h_signin_conn_get(r.db, conn_id, &c) < 0) {
@@ -105,8 +115,8 @@ static void token_create(se_app *app, const json_t *body, json_t **ret, se_error
 		goto done;
 	}
 	const char *org = c.kind_id == SE_KIND_SAML   ? c.u.saml.organization_id
-			  : c.kind_id == SE_KIND_OIDC ? c.u.oidc.organization_id
-						      : c.u.external.organization_id;
+	                  : c.kind_id == SE_KIND_OIDC ? c.u.oidc.organization_id
+	                                              : c.u.external.organization_id;
 	const char *protocol = c.kind_id == SE_KIND_OIDC ? "oidc" : "saml";
 	if (c.kind_id == SE_KIND_EXTERNAL) {
 		se_h_signin_conn target = {0};
@@ -130,8 +140,8 @@ static void token_create(se_app *app, const json_t *body, json_t **ret, se_error
 	} else {
 		char exp[21];
 		se_time_format(res.expires_at, exp);
-		*ret = json_pack("{s:s, s:s, s:s, s:s, s:b}", "token", res.token, "expires_at", exp, "member_id", res.member_id,
-				 "organization_id", org, "is_new_member", res.is_new_member);
+		*ret = json_pack("{s:s, s:s, s:s, s:s, s:b}", "token", res.token, "expires_at", exp, "member_id",
+		                 res.member_id, "organization_id", org, "is_new_member", res.is_new_member);
 		se_signin_result_release(&res);
 	}
 	json_decref(empty);
@@ -144,7 +154,7 @@ done:
 }
 
 void se_control_sso(se_app *app, const char *method, const char *name, const se_http_in *in, const json_t *body,
-		    json_t **ret, se_error_id *ret_err, char **ret_msg)
+                    json_t **ret, se_error_id *ret_err, char **ret_msg)
 {
 	*ret = NULL;
 	*ret_err = SE_ERR_NONE;
@@ -158,9 +168,11 @@ void se_control_sso(se_app *app, const char *method, const char *name, const se_
 		se_signin_presets_clear(app->signin);
 		*ret = json_pack("{s:[]}", "presets");
 	} else if (strcmp(name, "sso/assertions") == 0)
-		*ret = json_pack("{s:o}", "assertions", se_signin_log(app->signin, limit_of(in, SE_SIGNIN_LOG_SIZE, SE_SIGNIN_LOG_SIZE)));
+		*ret = json_pack("{s:o}", "assertions",
+		                 se_signin_log(app->signin, limit_of(in, SE_SIGNIN_LOG_SIZE, SE_SIGNIN_LOG_SIZE)));
 	else if (strcmp(name, "sso/flows") == 0)
-		*ret = json_pack("{s:o}", "flows", se_signin_flows(app->signin, limit_of(in, 100, SE_SIGNIN_MAX_FLOWS), time(NULL)));
+		*ret = json_pack("{s:o}", "flows",
+		                 se_signin_flows(app->signin, limit_of(in, 100, SE_SIGNIN_MAX_FLOWS), time(NULL)));
 	else if (strcmp(name, "sso/tokens") == 0)
 		token_create(app, body, ret, ret_err, ret_msg);
 	if (!*ret && *ret_err == SE_ERR_NONE)

@@ -12,7 +12,7 @@
 /* Answers one call: name is the path after /_emulator/ ("sso/presets"). *ret is the success body
  * (new reference), or *ret_err and *ret_msg (malloc'd, may be NULL) the error. */
 void se_control_sso(se_app *app, const char *method, const char *name, const se_http_in *in, const json_t *body,
-		    json_t **ret, se_error_id *ret_err, char **ret_msg);
+                    json_t **ret, se_error_id *ret_err, char **ret_msg);
 
 /* Adds pkce_required_for_sso, allow_loopback_redirect_urls and sso_token_lifetime_seconds to a
  * config object. Returns 0 or a negative code. */

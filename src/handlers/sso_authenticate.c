@@ -10,13 +10,13 @@
 #include "crypto/digest.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/time.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "model/render.h"
 #include "signin/member.h"
 #include "store/signin.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define MIN_MINUTES 5
@@ -33,7 +33,7 @@ static int given_session(se_req *r, se_session *ret_s, se_member *ret_m, bool *r
 	if (!*ret_given)
 		return 0;
 	se_error_id e = tok ? se_auth_session(r->db, tok, r->now, ret_s, ret_m)
-			    : se_session_jwt_authenticate(r->jwt_key, r->project, r->db, jwt, r->now, ret_s, ret_m);
+	                    : se_session_jwt_authenticate(r->jwt_key, r->project, r->db, jwt, r->now, ret_s, ret_m);
 	return e == SE_ERR_NONE ? 0 : se_req_fail(r, e, NULL);
 }
 
@@ -61,7 +61,7 @@ static bool header_session(se_req *r, const char *member_id, se_session *ret_s, 
 static int check_body(se_req *r, json_int_t *ret_minutes)
 {
 	if (se_req_check_types(r, "sso_token:s pkce_code_verifier:s session_duration_minutes:i session_token:s "
-				  "session_jwt:s session_custom_claims:o intermediate_session_token:s") < 0)
+	                          "session_jwt:s session_custom_claims:o intermediate_session_token:s") < 0)
 		return -1;
 	const char *token = se_json_str(r->body, "sso_token");
 	if (!token || !*token)
@@ -90,9 +90,9 @@ static json_t *factor(const se_sso_token *t, const char *now_text)
 {
 	bool saml = strcmp(t->protocol, "saml") == 0;
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "type", "sso", "delivery_method",
-			 saml ? "sso_saml" : "sso_oidc", "last_authenticated_at", now_text, "created_at", now_text,
-			 "updated_at", now_text, saml ? "saml_sso_factor" : "oidc_sso_factor", "id", t->registration_id,
-			 "provider_id", t->connection_id, "external_id", t->external_id);
+	                 saml ? "sso_saml" : "sso_oidc", "last_authenticated_at", now_text, "created_at", now_text,
+	                 "updated_at", now_text, saml ? "saml_sso_factor" : "oidc_sso_factor", "id", t->registration_id,
+	                 "provider_id", t->connection_id, "external_id", t->external_id);
 }
 
 int se_h_sso_authenticate(se_req *r)
@@ -142,7 +142,8 @@ int se_h_sso_authenticate(se_req *r)
 		memset(&hs, 0, sizeof hs);
 		linked = true;
 	}
-	if (se_store_member_get(r->db, t.member_id, &m) < 0 || se_store_org_get(r->db, m.organization_id, false, &org) < 0) {
+	if (se_store_member_get(r->db, t.member_id, &m) < 0 ||
+	    se_store_org_get(r->db, m.organization_id, false, &org) < 0) {
 		rc = se_req_fail(r, SE_ERR_SI_SSO_TOKEN_NOT_FOUND, NULL);
 		goto done;
 	}
@@ -181,10 +182,10 @@ int se_h_sso_authenticate(se_req *r)
 		goto done;
 	}
 	int used = se_store_sso_token_consume(r->db, hash);
-	int w = used < 0 ? used
-		: given || linked ? se_db_exec(r->db, "UPDATE sessions SET expires_at = ? WHERE session_token = ?", s.expires_at,
-					       s.session_token, NULL)
-				  : se_store_session_insert(r->db, &s);
+	int w = used < 0          ? used
+	        : given || linked ? se_db_exec(r->db, "UPDATE sessions SET expires_at = ? WHERE session_token = ?",
+	                                       s.expires_at, s.session_token, NULL)
+	                          : se_store_session_insert(r->db, &s);
 	if (w == 0)
 		w = se_store_session_factors_put(r->db, s.member_session_id, factors);
 	if (w < 0 || se_db_commit(r->db) < 0) {
@@ -205,11 +206,11 @@ int se_h_sso_authenticate(se_req *r)
 	if (ms)
 		json_object_set(ms, "authentication_factors", factors);
 	r->out = json_pack("{s:s, s:s, s:b, s:o, s:o, s:o, s:s, s:s, s:b, s:s, s:n, s:n}", "member_id", m.member_id,
-			   "organization_id", org.organization_id, "reset_session", 0, "member_session", ms, "member",
-			   se_signin_render_member(r->db, &m), "organization",
-			   se_signin_render_org(r->db, r->cfg->public_url, &org), "session_token", s.session_token,
-			   "session_jwt", jwt, "member_authenticated", 1, "intermediate_session_token", "", "mfa_required",
-			   "primary_required");
+	                   "organization_id", org.organization_id, "reset_session", 0, "member_session", ms, "member",
+	                   se_signin_render_member(r->db, &m), "organization",
+	                   se_signin_render_org(r->db, r->cfg->public_url, &org), "session_token", s.session_token,
+	                   "session_jwt", jwt, "member_authenticated", 1, "intermediate_session_token", "",
+	                   "mfa_required", "primary_required");
 	rc = r->out ? 0 : se_req_internal(r);
 done:
 	OPENSSL_cleanse(token, sizeof token);

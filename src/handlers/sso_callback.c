@@ -25,7 +25,8 @@ typedef struct acs_log {
 
 static void check(acs_log *l, const char *name, bool ok, const char *detail)
 {
-	json_array_append_new(l->checks, json_pack("{s:s, s:b, s:s}", "name", name, "ok", ok, "detail", detail ? detail : ""));
+	json_array_append_new(l->checks,
+	                      json_pack("{s:s, s:b, s:s}", "name", name, "ok", ok, "detail", detail ? detail : ""));
 }
 
 /* Records the failure on r and in the log; returns -1. */
@@ -47,7 +48,7 @@ static void targets(const json_t *flow, const se_signin_settings *st, const char
 
 /* The shared end of both callbacks: member, token and the redirect to the app. */
 static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *org_id, const char *conn_id,
-			 const char *protocol, const se_signin_mapped *m)
+                         const char *protocol, const se_signin_mapped *m)
 {
 	se_signin_settings st;
 	if (se_store_signin_settings_get(r->db, &st) < 0)
@@ -57,7 +58,7 @@ static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *
 	se_signin_identity id = {m->email, m->name, m->groups, m->trusted, m->sso_attributes, m->external_id};
 	se_signin_result res;
 	int rc = se_signin_complete(r, &t, &id, se_json_str(flow, "pkce_code_challenge"), st.sso_token_lifetime_seconds,
-				    &res);
+	                            &res);
 	se_signin_settings_release(&st);
 	if (rc < 0) {
 		check(l, "member", false, r->errmsg ? r->errmsg : se_error_type(r->err));
@@ -74,11 +75,12 @@ static int finish_signin(se_req *r, acs_log *l, const json_t *flow, const char *
 
 static void log_done(se_req *r, acs_log *l, const char *flow_id)
 {
-	json_object_set_new(l->entry, "error_type", r->err == SE_ERR_NONE ? json_null() : json_string(se_error_type(r->err)));
+	json_object_set_new(l->entry, "error_type",
+	                    r->err == SE_ERR_NONE ? json_null() : json_string(se_error_type(r->err)));
 	json_object_set(l->entry, "checks", l->checks);
 	if (flow_id)
 		se_signin_flow_end(r->signin, flow_id, r->err == SE_ERR_NONE ? "completed" : "failed",
-				   r->err == SE_ERR_NONE ? NULL : se_error_type(r->err));
+		                   r->err == SE_ERR_NONE ? NULL : se_error_type(r->err));
 	se_signin_log_add(r->signin, l->entry);
 	json_decref(l->checks);
 }
@@ -87,7 +89,7 @@ static bool audience_ok(const json_t *audiences, const char *a, const char *b)
 {
 	size_t i;
 	json_t *v;
-	json_array_foreach(audiences, i, v) {
+	json_array_foreach (audiences, i, v) {
 		const char *s = json_string_value(v);
 		if ((a && *a && strcmp(s, a) == 0) || (b && *b && strcmp(s, b) == 0))
 			return true;
@@ -97,10 +99,10 @@ static bool audience_ok(const json_t *audiences, const char *a, const char *b)
 
 static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *relay)
 {
-	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now, "protocol",
-			       "saml", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0, "raw", "decrypted",
-			       "email", "member_id", "is_new_member"),
-		     json_array()};
+	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now,
+	                       "protocol", "saml", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0,
+	                       "raw", "decrypted", "email", "member_id", "is_new_member"),
+	             json_array()};
 	se_saml_assertion a = {0};
 	char *xml = NULL, *acs = se_h_callback_url(r, c->connection_id);
 	json_t *flow = NULL;
@@ -121,7 +123,7 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	}
 	if (d < 0) {
 		rc = refuse(r, &l, "xml", SE_ERR_SI_INVALID_XML_SAML_RESPONSE, "SAMLResponse is not base64: %s",
-			    "it does not decode");
+		            "it does not decode");
 		goto done;
 	}
 	json_object_set_new(l.entry, "raw", json_string(xml));
@@ -133,7 +135,8 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	for (size_t i = 0; keys && i < nk; i++)
 		keys[i] = se_json_str(json_array_get(c->encryption_private_keys, nk - 1 - i), "private_key");
 	se_saml_trust trust = {certs, certs ? nc : 0, keys, keys ? nk : 0};
-	se_error_id e = certs && keys ? se_saml_response_verify(xml, strlen(xml), &trust, &a, &detail) : SE_ERR_INTERNAL;
+	se_error_id e =
+	    certs && keys ? se_saml_response_verify(xml, strlen(xml), &trust, &a, &detail) : SE_ERR_INTERNAL;
 	free(certs);
 	free(keys);
 	if (a.decrypted)
@@ -141,8 +144,9 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	if (e != SE_ERR_NONE) {
 		if (e == SE_ERR_SI_FAILED_SAML_RESPONSE) {
 			char msg[512];
-			snprintf(msg, sizeof msg, "The IdP answered %s%s%s.", *a.status_code2 ? a.status_code2 : a.status_code,
-				 *a.status_message ? ": " : "", a.status_message);
+			snprintf(msg, sizeof msg, "The IdP answered %s%s%s.",
+			         *a.status_code2 ? a.status_code2 : a.status_code, *a.status_message ? ": " : "",
+			         a.status_message);
 			rc = refuse(r, &l, "status", e, "%s", msg);
 		} else {
 			rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "signature", e, "%s", detail);
@@ -156,14 +160,15 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		goto done;
 	}
 	if (seen) {
-		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.", a.assertion_id);
+		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.",
+		            a.assertion_id);
 		goto done;
 	}
 	check(&l, "replay", true, "");
 	if ((*a.response_issuer && strcmp(a.response_issuer, c->idp_entity_id) != 0) ||
 	    (*a.assertion_issuer && strcmp(a.assertion_issuer, c->idp_entity_id) != 0)) {
-		rc = refuse(r, &l, "issuer", SE_ERR_SI_INVALID_SAML_RESPONSE, "The Issuer is not the connection's idp_entity_id %s.",
-			    c->idp_entity_id);
+		rc = refuse(r, &l, "issuer", SE_ERR_SI_INVALID_SAML_RESPONSE,
+		            "The Issuer is not the connection's idp_entity_id %s.", c->idp_entity_id);
 		goto done;
 	}
 	check(&l, "issuer", true, "");
@@ -181,13 +186,14 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		flow_id = se_json_str(flow, "flow_id");
 		json_object_set_new(l.entry, "flow_id", json_string(flow_id));
 		if (expired) {
-			rc = refuse(r, &l, "flow", SE_ERR_SI_EXPIRED_SAML_RESPONSE, "The sign-in flow %s has expired.", flow_id);
+			rc = refuse(r, &l, "flow", SE_ERR_SI_EXPIRED_SAML_RESPONSE, "The sign-in flow %s has expired.",
+			            flow_id);
 			goto done;
 		}
 		const char *want = se_json_str(flow, "request_id");
 		if (strcmp(a.in_response_to, want) != 0 || strcmp(a.sc_in_response_to, want) != 0) {
 			rc = refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE,
-				    "InResponseTo does not name the AuthnRequest %s of this flow.", want);
+			            "InResponseTo does not name the AuthnRequest %s of this flow.", want);
 			goto done;
 		}
 		check(&l, "flow", true, "SP-initiated");
@@ -195,9 +201,9 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		json_decref(peek);
 		if (*irt) {
 			rc = !relay || !*relay
-				     ? refuse(r, &l, "flow", SE_ERR_SI_MISSING_SAML_RELAY_STATE, NULL, NULL)
-				     : refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE,
-					      "RelayState names no sign-in started here for this connection%s.", "");
+			         ? refuse(r, &l, "flow", SE_ERR_SI_MISSING_SAML_RELAY_STATE, NULL, NULL)
+			         : refuse(r, &l, "flow", SE_ERR_SI_UNSOLICITED_SAML_RESPONSE,
+			                  "RelayState names no sign-in started here for this connection%s.", "");
 			goto done;
 		}
 		if (c->idp_initiated_auth_disabled) {
@@ -212,7 +218,7 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	bool recip_ok = strcmp(a.sc_recipient, acs) == 0 || (*alt && strcmp(a.sc_recipient, alt) == 0);
 	if (!dest_ok || !recip_ok) {
 		rc = refuse(r, &l, "destination", SE_ERR_SI_INVALID_SAML_RESPONSE,
-			    "Destination or the bearer Recipient is not the connection's ACS URL %s.", acs);
+		            "Destination or the bearer Recipient is not the connection's ACS URL %s.", acs);
 		goto done;
 	}
 	check(&l, "destination", true, "");
@@ -222,12 +228,14 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 	}
 	if ((a.not_on_or_after && a.not_on_or_after <= r->now - SKEW) ||
 	    (a.sc_not_on_or_after && a.sc_not_on_or_after <= r->now - SKEW)) {
-		rc = refuse(r, &l, "conditions", SE_ERR_SI_EXPIRED_SAML_RESPONSE, "The assertion's validity has ended%s.", "");
+		rc = refuse(r, &l, "conditions", SE_ERR_SI_EXPIRED_SAML_RESPONSE,
+		            "The assertion's validity has ended%s.", "");
 		goto done;
 	}
 	check(&l, "conditions", true, "");
 	if (!audience_ok(a.audiences, acs, c->alternative_audience_uri)) {
-		rc = refuse(r, &l, "audience", SE_ERR_SI_INVALID_AUDIENCE_SAML_RESPONSE, "No Audience is the connection's %s.", acs);
+		rc = refuse(r, &l, "audience", SE_ERR_SI_INVALID_AUDIENCE_SAML_RESPONSE,
+		            "No Audience is the connection's %s.", acs);
 		goto done;
 	}
 	check(&l, "audience", true, "");
@@ -246,11 +254,13 @@ static int saml_acs(se_req *r, const se_saml *c, const char *b64, const char *re
 		keep = r->now + REPLAY_MIN;
 	const char *org_id = flow ? se_json_str(flow, "organization_id") : c->organization_id;
 	const char *conn_id = flow ? se_json_str(flow, "connection_id") : c->connection_id;
-	if (se_db_begin(r->db) < 0 || se_store_saml_replay_add(r->db, c->connection_id, a.assertion_id, keep, r->now) < 0 ||
+	if (se_db_begin(r->db) < 0 ||
+	    se_store_saml_replay_add(r->db, c->connection_id, a.assertion_id, keep, r->now) < 0 ||
 	    se_db_commit(r->db) < 0) {
 		se_db_rollback(r->db);
 		/* Another request accepted it first. */
-		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.", a.assertion_id);
+		rc = refuse(r, &l, "replay", SE_ERR_SI_DUPLICATE_SAML_RESPONSE, "Assertion %s was already used.",
+		            a.assertion_id);
 		se_signin_mapped_release(&m);
 		goto done;
 	}
@@ -281,10 +291,10 @@ done:
 
 static int oidc_callback(se_req *r, const se_oidc *c)
 {
-	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now, "protocol",
-			       "oidc", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0, "raw", "decrypted",
-			       "email", "member_id", "is_new_member"),
-		     json_array()};
+	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now,
+	                       "protocol", "oidc", "connection_id", c->connection_id, "flow_id", "idp_initiated", 0,
+	                       "raw", "decrypted", "email", "member_id", "is_new_member"),
+	             json_array()};
 	json_t *flow = NULL;
 	const char *flow_id = NULL;
 	se_oidc_identity idn = {0};
@@ -306,8 +316,8 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 	bool mine = strcmp(se_json_str(peek, "idp_connection_id"), c->connection_id) == 0;
 	json_decref(peek);
 	if (!mine) {
-		rc = refuse(r, &l, "state", SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "state names a flow of another connection%s.",
-			    "");
+		rc = refuse(r, &l, "state", SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST,
+		            "state names a flow of another connection%s.", "");
 		goto done;
 	}
 	bool expired = false;
@@ -326,7 +336,8 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 	if (err) {
 		char msg[512];
 		const char *desc = se_http_query(r->in, "error_description");
-		snprintf(msg, sizeof msg, "The IdP answered error=%.100s%s%.300s.", err, desc ? ": " : "", desc ? desc : "");
+		snprintf(msg, sizeof msg, "The IdP answered error=%.100s%s%.300s.", err, desc ? ": " : "",
+		         desc ? desc : "");
 		rc = refuse(r, &l, "code", SE_ERR_SI_OIDC_AUTH_CODE_ERROR, "%s", msg);
 		goto done;
 	}
@@ -338,21 +349,22 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 	char *redirect = se_h_callback_url(r, c->connection_id);
 	const char *why = NULL;
 	se_error_id e = redirect ? se_oidc_sign_in(r, c, code, redirect, se_json_str(flow, "request_id"), &idn, &why)
-				 : SE_ERR_INTERNAL;
+	                         : SE_ERR_INTERNAL;
 	free(redirect);
 	if (e != SE_ERR_NONE) {
 		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "id_token", e, "%s", why);
 		goto done;
 	}
 	check(&l, "id_token", true, "verified");
-	se_signin_mapped m = {strdup(idn.email), strdup(idn.name ? idn.name : ""), strdup(idn.sub), json_incref(idn.groups),
-		    json_incref(idn.trusted), json_incref(idn.claims)};
+	se_signin_mapped m = {strdup(idn.email),       strdup(idn.name ? idn.name : ""), strdup(idn.sub),
+	                      json_incref(idn.groups), json_incref(idn.trusted),         json_incref(idn.claims)};
 	if (!m.email || !m.name || !m.external_id) {
 		se_signin_mapped_release(&m);
 		rc = se_req_internal(r);
 		goto done;
 	}
-	rc = finish_signin(r, &l, flow, se_json_str(flow, "organization_id"), se_json_str(flow, "connection_id"), "oidc", &m);
+	rc = finish_signin(r, &l, flow, se_json_str(flow, "organization_id"), se_json_str(flow, "connection_id"),
+	                   "oidc", &m);
 	se_signin_mapped_release(&m);
 done:
 	se_oidc_identity_release(&idn);
@@ -372,8 +384,8 @@ static int load(se_req *r, se_h_signin_conn *c)
 	int g = se_h_signin_conn_get(r->db, id, c);
 	if (g < 0 || c->kind_id == SE_KIND_EXTERNAL)
 		return g < 0 && g != SE_ENOTFOUND ? se_req_internal(r)
-						  : se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
-								"SSO connection %s could not be found.", id);
+		                                  : se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
+		                                                "SSO connection %s could not be found.", id);
 	if (!se_h_signin_conn_active(c))
 		return se_req_fail(r, SE_ERR_SI_REQUIRES_ACTIVE_SSO_CONNECTION, "SSO connection %s is pending.", id);
 	return 0;
@@ -387,8 +399,8 @@ int se_h_sso_callback_post(se_req *r)
 		return -1;
 	}
 	int rc = c.kind_id == SE_KIND_SAML
-			 ? saml_acs(r, &c.u.saml, se_json_str(r->body, "SAMLResponse"), se_json_str(r->body, "RelayState"))
-			 : se_req_fail(r, SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "An OIDC callback is a GET request.");
+	             ? saml_acs(r, &c.u.saml, se_json_str(r->body, "SAMLResponse"), se_json_str(r->body, "RelayState"))
+	             : se_req_fail(r, SE_ERR_SI_OIDC_INVALID_CALLBACK_REQUEST, "An OIDC callback is a GET request.");
 	se_h_signin_conn_release(&c);
 	return rc;
 }
@@ -400,9 +412,9 @@ int se_h_sso_callback_get(se_req *r)
 		se_h_signin_conn_release(&c);
 		return -1;
 	}
-	int rc = c.kind_id == SE_KIND_SAML ? saml_acs(r, &c.u.saml, se_http_query(r->in, "SAMLResponse"),
-						      se_http_query(r->in, "RelayState"))
-					   : oidc_callback(r, &c.u.oidc);
+	int rc = c.kind_id == SE_KIND_SAML
+	             ? saml_acs(r, &c.u.saml, se_http_query(r->in, "SAMLResponse"), se_http_query(r->in, "RelayState"))
+	             : oidc_callback(r, &c.u.oidc);
 	se_h_signin_conn_release(&c);
 	return rc;
 }

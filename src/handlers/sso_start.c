@@ -40,7 +40,7 @@ bool se_h_signin_conn_active(const se_h_signin_conn *c)
 {
 	return c->kind_id == SE_KIND_SAML   ? strcmp(se_saml_status(&c->u.saml), "active") == 0
 	       : c->kind_id == SE_KIND_OIDC ? strcmp(se_oidc_status(&c->u.oidc), "active") == 0
-					    : true;
+	                                    : true;
 }
 
 char *se_h_callback_url(const se_req *r, const char *connection_id)
@@ -58,7 +58,7 @@ static int pick_active(void *obj, void *v)
 {
 	pick_ctx *c = v;
 	bool active = c->k->id == SE_KIND_SAML ? strcmp(se_saml_status(obj), "active") == 0
-					       : strcmp(se_oidc_status(obj), "active") == 0;
+	                                       : strcmp(se_oidc_status(obj), "active") == 0;
 	if (!active)
 		return 0;
 	if (c->count++ == 0)
@@ -73,9 +73,9 @@ static int org_connection(se_req *r, const char *locator, char **ret)
 	se_org_signin os;
 	int g = se_store_org_get(r->db, locator, true, &org);
 	if (g < 0)
-		return g == SE_ENOTFOUND
-			       ? se_req_fail(r, SE_ERR_ORGANIZATION_NOT_FOUND, "Organization %s could not be found.", locator)
-			       : se_req_internal(r);
+		return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_ORGANIZATION_NOT_FOUND,
+		                                       "Organization %s could not be found.", locator)
+		                         : se_req_internal(r);
 	int rc = -1;
 	if (se_store_org_signin_get(r->db, org.organization_id, &os) < 0) {
 		se_org_release(&org);
@@ -91,7 +91,7 @@ static int org_connection(se_req *r, const char *locator, char **ret)
 	se_store_conn_each(r->db, oidc.k, org.organization_id, pick_active, &oidc);
 	if (saml.count + oidc.count == 0)
 		rc = se_req_fail(r, SE_ERR_SI_NO_SSO_CONNECTION_EXISTS_FOR_ORGANIZATION,
-				 "Organization %s has no active SAML or OIDC connection.", org.organization_id);
+		                 "Organization %s has no active SAML or OIDC connection.", org.organization_id);
 	else if (saml.count + oidc.count > 1)
 		rc = se_req_fail(r, SE_ERR_SI_INDETERMINATE_SSO_CONNECTION_FOR_ORGANIZATION, NULL);
 	else {
@@ -139,7 +139,8 @@ char *se_h_browser_url(const se_req *r, const char *url)
 static int saml_redirect(se_req *r, const se_saml *c, const char *flow_id, json_t *flow)
 {
 	char *acs = *c->alternative_acs_url ? strdup(c->alternative_acs_url) : se_h_callback_url(r, c->connection_id);
-	char *aud = *c->alternative_audience_uri ? strdup(c->alternative_audience_uri) : se_h_callback_url(r, c->connection_id);
+	char *aud =
+	    *c->alternative_audience_uri ? strdup(c->alternative_audience_uri) : se_h_callback_url(r, c->connection_id);
 	char *id = NULL, *xml = NULL, *query = NULL, *dest = NULL;
 	int rc = -1;
 	if (!acs || !aud) {
@@ -195,7 +196,8 @@ static char *oidc_scope(const char *conn_scopes, const char *extra)
 			bool dup = false;
 			size_t i;
 			json_t *v;
-			json_array_foreach(seen, i, v) dup = dup || strcmp(json_string_value(v), t) == 0;
+			json_array_foreach (seen, i, v)
+				dup = dup || strcmp(json_string_value(v), t) == 0;
 			if (!dup && json_array_size(seen) < 50)
 				json_array_append_new(seen, json_string(t));
 		}
@@ -203,7 +205,7 @@ static char *oidc_scope(const char *conn_scopes, const char *extra)
 	out = strdup("");
 	size_t i;
 	json_t *v;
-	json_array_foreach(seen, i, v) {
+	json_array_foreach (seen, i, v) {
 		char *n = out ? se_asprintf("%s%s%s", out, *out ? " " : "", json_string_value(v)) : NULL;
 		free(out);
 		out = n;
@@ -230,9 +232,10 @@ static int oidc_redirect(se_req *r, const se_oidc *c, const char *flow_id, json_
 		goto done;
 	}
 	params = se_asprintf("client_id=%s&redirect_uri=%s&response_type=code&scope=%s&state=%s&nonce=%s", e_client,
-			     e_redirect, e_scope, flow_id, nonce);
+	                     e_redirect, e_scope, flow_id, nonce);
 	/* provider_<name> parameters travel as <name>, never overriding the six above. */
-	static const char *const reserved[] = {"client_id", "redirect_uri", "response_type", "scope", "state", "nonce", NULL};
+	static const char *const reserved[] = {"client_id", "redirect_uri", "response_type", "scope", "state", "nonce",
+	                                       NULL};
 	for (size_t i = 0; params && i < r->in->n_query; i++) {
 		const char *n = r->in->query[i].name;
 		if (strncmp(n, "provider_", 9) != 0 || !n[9] || se_str_in(n + 9, reserved))
@@ -262,7 +265,8 @@ done:
 int se_h_sso_start(se_req *r)
 {
 	const char *conn_id = se_http_query(r->in, "connection_id"), *org_loc = se_http_query(r->in, "organization_id");
-	const char *login = se_http_query(r->in, "login_redirect_url"), *signup = se_http_query(r->in, "signup_redirect_url");
+	const char *login = se_http_query(r->in, "login_redirect_url"),
+	           *signup = se_http_query(r->in, "signup_redirect_url");
 	const char *pkce = se_http_query(r->in, "pkce_code_challenge");
 	se_h_signin_conn c = {0}, idp = {0};
 	se_signin_settings st = {0};
@@ -284,9 +288,9 @@ int se_h_sso_start(se_req *r)
 	}
 	int g = se_h_signin_conn_get(r->db, conn_id, &c);
 	if (g < 0) {
-		rc = g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND, "SSO connection %s could not be found.",
-						     conn_id)
-				       : se_req_internal(r);
+		rc = g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
+		                                     "SSO connection %s could not be found.", conn_id)
+		                       : se_req_internal(r);
 		goto done;
 	}
 	if (!se_h_signin_conn_active(&c)) {
@@ -297,8 +301,9 @@ int se_h_sso_start(se_req *r)
 	if (c.kind_id == SE_KIND_EXTERNAL) {
 		g = se_h_signin_conn_get(r->db, c.u.external.external_connection_id, &idp);
 		if (g < 0 || idp.kind_id == SE_KIND_EXTERNAL || !se_h_signin_conn_active(&idp)) {
-			rc = g < 0 && g != SE_ENOTFOUND ? se_req_internal(r)
-							: se_req_fail(r, SE_ERR_SI_EXTERNAL_CONNECTION_NOT_ACTIVE, NULL);
+			rc = g < 0 && g != SE_ENOTFOUND
+			         ? se_req_internal(r)
+			         : se_req_fail(r, SE_ERR_SI_EXTERNAL_CONNECTION_NOT_ACTIVE, NULL);
 			goto done;
 		}
 		side = &idp;
@@ -309,15 +314,17 @@ int se_h_sso_start(se_req *r)
 	}
 	se_error_id e;
 	if (login && (e = se_signin_redirect_check(&st, login, false)) != SE_ERR_NONE) {
-		rc = se_req_fail(r, e, e == SE_ERR_SI_NO_MATCH_FOR_PROVIDED_SSO_URL
-					       ? "login_redirect_url does not match any registered LOGIN redirect URL."
-					       : NULL);
+		rc = se_req_fail(r, e,
+		                 e == SE_ERR_SI_NO_MATCH_FOR_PROVIDED_SSO_URL
+		                     ? "login_redirect_url does not match any registered LOGIN redirect URL."
+		                     : NULL);
 		goto done;
 	}
 	if (signup && (e = se_signin_redirect_check(&st, signup, true)) != SE_ERR_NONE) {
-		rc = se_req_fail(r, e, e == SE_ERR_SI_NO_MATCH_FOR_PROVIDED_SSO_URL
-					       ? "signup_redirect_url does not match any registered SIGNUP redirect URL."
-					       : NULL);
+		rc = se_req_fail(r, e,
+		                 e == SE_ERR_SI_NO_MATCH_FOR_PROVIDED_SSO_URL
+		                     ? "signup_redirect_url does not match any registered SIGNUP redirect URL."
+		                     : NULL);
 		goto done;
 	}
 	if (pkce && !b64url_43(pkce)) {
@@ -328,22 +335,22 @@ int se_h_sso_start(se_req *r)
 		rc = se_req_internal(r);
 		goto done;
 	}
-	const char *org_id = c.kind_id == SE_KIND_SAML	 ? c.u.saml.organization_id
-			     : c.kind_id == SE_KIND_OIDC ? c.u.oidc.organization_id
-							 : c.u.external.organization_id;
+	const char *org_id = c.kind_id == SE_KIND_SAML   ? c.u.saml.organization_id
+	                     : c.kind_id == SE_KIND_OIDC ? c.u.oidc.organization_id
+	                                                 : c.u.external.organization_id;
 	const char *idp_id = side->kind_id == SE_KIND_SAML ? side->u.saml.connection_id : side->u.oidc.connection_id;
-	json_t *flow = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "flow_id", flow_id,
-				 "idp_connection_id", idp_id, "connection_id", conn_id, "organization_id", org_id,
-				 "login_redirect_url", login ? login : "", "signup_redirect_url", signup ? signup : "",
-				 "pkce_code_challenge", pkce ? pkce : "", "created_at", (json_int_t)r->now, "expires_at",
-				 (json_int_t)(r->now + SE_SIGNIN_FLOW_LIFETIME), "external",
-				 c.kind_id == SE_KIND_EXTERNAL);
+	json_t *flow =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "flow_id", flow_id, "idp_connection_id",
+	              idp_id, "connection_id", conn_id, "organization_id", org_id, "login_redirect_url",
+	              login ? login : "", "signup_redirect_url", signup ? signup : "", "pkce_code_challenge",
+	              pkce ? pkce : "", "created_at", (json_int_t)r->now, "expires_at",
+	              (json_int_t)(r->now + SE_SIGNIN_FLOW_LIFETIME), "external", c.kind_id == SE_KIND_EXTERNAL);
 	if (!flow) {
 		rc = se_req_internal(r);
 		goto done;
 	}
 	rc = side->kind_id == SE_KIND_SAML ? saml_redirect(r, &side->u.saml, flow_id, flow)
-					   : oidc_redirect(r, &side->u.oidc, flow_id, flow);
+	                                   : oidc_redirect(r, &side->u.oidc, flow_id, flow);
 	if (rc == 0 && se_signin_flow_put(r->signin, flow) < 0)
 		rc = se_req_internal(r);
 	else if (rc < 0)

@@ -11,7 +11,7 @@ char *se_html_escape(const char *s);
 /* The error page: status, error_type, error_message, request_id and the JSON error body in
  * <script type="application/json" id="ssoemu-error">. malloc'd. */
 char *se_html_error_page(int status, const char *error_type, const char *message, const char *request_id,
-			 const json_t *body);
+                         const json_t *body);
 
 /* An auto-submitting POST form to action with the given fields ({name: value} strings), with a
  * <noscript> button. malloc'd. */

@@ -12,7 +12,6 @@
 #include "crypto/digest.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/time.h"
 #include "signin/keys.h"
 #include "signin/member.h"
 #include "signin/oidc.h"
@@ -21,13 +20,15 @@
 #include "signin/urls.h"
 #include "store/signin.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 bool se_idp_outcome_valid(const char *protocol, const char *outcome)
 {
-	static const char *const both[] = {"success", "cancel", "tampered", "wrong_key", "expired", "wrong_audience",
-					   "wrong_issuer", "missing_email", NULL};
-	static const char *const saml[] = {"unsigned", "not_yet_valid", "wrong_destination", "replay", "malformed", NULL};
+	static const char *const both[] = {"success",        "cancel",       "tampered",      "wrong_key", "expired",
+	                                   "wrong_audience", "wrong_issuer", "missing_email", NULL};
+	static const char *const saml[] = {"unsigned", "not_yet_valid", "wrong_destination",
+	                                   "replay",   "malformed",     NULL};
 	static const char *const oidc[] = {"wrong_nonce", "unverified_email", "token_error", "userinfo_mismatch", NULL};
 	if (!outcome)
 		return false;
@@ -45,7 +46,7 @@ json_t *se_idp_user(se_req *r, const char *email, const json_t *overrides)
 	if (se_store_signin_settings_get(r->db, &st) == 0) {
 		size_t i;
 		json_t *u;
-		json_array_foreach(st.idp_users, i, u) {
+		json_array_foreach (st.idp_users, i, u) {
 			const char *e = se_json_str(u, "email");
 			if (e && email && strcasecmp(e, email) == 0) {
 				user = json_deep_copy(u);
@@ -58,15 +59,16 @@ json_t *se_idp_user(se_req *r, const char *email, const json_t *overrides)
 		const char *at = email ? strchr(email, '@') : NULL;
 		char *local = at ? strndup(email, (size_t)(at - email)) : strdup(email ? email : "");
 		user = local ? json_pack("{s:s, s:s, s:s, s:s, s:[]}", "email", email ? email : "", "name", local,
-					 "first_name", local, "last_name", "", "groups")
-			     : NULL;
+		                         "first_name", local, "last_name", "", "groups")
+		             : NULL;
 		free(local);
 	}
 	if (user && overrides) {
 		const char *k;
 		json_t *v;
-		json_object_foreach((json_t *)overrides, k, v) {
-			static const char *const fields[] = {"name", "first_name", "last_name", "groups", "attributes", "idp_user_id", NULL};
+		json_object_foreach ((json_t *)overrides, k, v) {
+			static const char *const fields[] = {"name",       "first_name",  "last_name", "groups",
+			                                     "attributes", "idp_user_id", NULL};
 			if (se_str_in(k, fields) && !json_is_null(v))
 				json_object_set(user, k, v);
 		}
@@ -108,12 +110,14 @@ static json_t *saml_attributes(const json_t *user, bool with_email)
 		json_object_set(a, "groups", g);
 	const char *k;
 	json_t *v;
-	json_object_foreach(json_object_get(user, "attributes"), k, v) if (json_is_string(v) || json_is_array(v)) json_object_set(a, k, v);
+	json_object_foreach (json_object_get(user, "attributes"), k, v)
+		if (json_is_string(v) || json_is_array(v))
+			json_object_set(a, k, v);
 	return a;
 }
 
 int se_idp_saml_response(se_req *r, const se_idp_saml_request *q, const json_t *user, const char *outcome,
-			 char **ret_xml)
+                         char **ret_xml)
 {
 	if (!outcome)
 		outcome = "success";
@@ -129,7 +133,8 @@ int se_idp_saml_response(se_req *r, const se_idp_saml_request *q, const json_t *
 		}
 	}
 	se_saml c = {0};
-	bool have_conn = q->connection_id && se_store_conn_get(r->db, se_kind_get(SE_KIND_SAML), NULL, q->connection_id, &c) == 0;
+	bool have_conn =
+	    q->connection_id && se_store_conn_get(r->db, se_kind_get(SE_KIND_SAML), NULL, q->connection_id, &c) == 0;
 	bool missing_email = strcmp(outcome, "missing_email") == 0;
 	const char *format = q->nameid_format && *q->nameid_format ? q->nameid_format : SE_SAML_NAMEID_EMAIL;
 	char transient[44];
@@ -155,31 +160,35 @@ int se_idp_saml_response(se_req *r, const se_idp_saml_request *q, const json_t *
 		nb = now + 600;
 		noa = now + 900;
 	}
-	char *dest = strcmp(outcome, "wrong_destination") == 0 ? strdup("https://elsewhere.example/acs") : strdup(q->acs_url);
+	char *dest =
+	    strcmp(outcome, "wrong_destination") == 0 ? strdup("https://elsewhere.example/acs") : strdup(q->acs_url);
 	const char *issuer = strcmp(outcome, "wrong_issuer") == 0 ? "urn:ssoemu:idp:other" : SE_IDP_SAML_ENTITY_ID;
 	const char *audience = strcmp(outcome, "wrong_audience") == 0 ? "urn:ssoemu:other-audience" : q->audience;
 	bool cancel = strcmp(outcome, "cancel") == 0, wrong_key = strcmp(outcome, "wrong_key") == 0;
 	/* The newest encryption key of the SP's connection, if any. */
-	const char *enc = have_conn ? se_json_str(json_array_get(c.encryption_private_keys,
-								 json_array_size(c.encryption_private_keys) - 1),
-						  "private_key")
-				    : NULL;
+	const char *enc =
+	    have_conn
+	        ? se_json_str(json_array_get(c.encryption_private_keys, json_array_size(c.encryption_private_keys) - 1),
+	                      "private_key")
+	        : NULL;
 	se_saml_resp_params p = {.destination = dest,
-				 .in_response_to = q->request_id,
-				 .issuer = issuer,
-				 .audience = audience,
-				 .nameid = nameid,
-				 .nameid_format = format,
-				 .now = now,
-				 .not_before = nb,
-				 .not_on_or_after = noa,
-				 .attributes = attrs,
-				 .status_code2 = cancel ? "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed" : NULL,
-				 .status_message = cancel ? "The user cancelled the sign-in." : NULL,
-				 .key_pem = strcmp(outcome, "unsigned") == 0 ? NULL : wrong_key ? se_idp_rogue_key() : se_idp_saml_key(),
-				 .cert_pem = wrong_key ? se_idp_rogue_cert() : se_idp_saml_cert(),
-				 .tamper = strcmp(outcome, "tampered") == 0,
-				 .encrypt_key_pem = enc};
+	                         .in_response_to = q->request_id,
+	                         .issuer = issuer,
+	                         .audience = audience,
+	                         .nameid = nameid,
+	                         .nameid_format = format,
+	                         .now = now,
+	                         .not_before = nb,
+	                         .not_on_or_after = noa,
+	                         .attributes = attrs,
+	                         .status_code2 = cancel ? "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed" : NULL,
+	                         .status_message = cancel ? "The user cancelled the sign-in." : NULL,
+	                         .key_pem = strcmp(outcome, "unsigned") == 0 ? NULL
+	                                    : wrong_key                      ? se_idp_rogue_key()
+	                                                                     : se_idp_saml_key(),
+	                         .cert_pem = wrong_key ? se_idp_rogue_cert() : se_idp_saml_cert(),
+	                         .tamper = strcmp(outcome, "tampered") == 0,
+	                         .encrypt_key_pem = enc};
 	int rc = dest && attrs ? se_saml_response_build(&p, ret_xml) : SE_ENOMEM;
 	if (rc == 0 && have_conn && strcmp(outcome, "success") == 0)
 		se_signin_last_response_put(r->signin, q->connection_id, *ret_xml);
@@ -198,7 +207,7 @@ char *se_idp_oidc_code(se_req *r, const json_t *pending, const json_t *user, con
 	if (random_43(code) < 0)
 		return NULL;
 	json_t *item = json_pack("{s:O, s:O, s:s, s:I}", "pending", pending, "user", user, "outcome",
-				 outcome ? outcome : "success", "expires_at", (json_int_t)(r->now + 60));
+	                         outcome ? outcome : "success", "expires_at", (json_int_t)(r->now + 60));
 	if (!item || se_signin_item_put(r->signin, "code", code, item) < 0)
 		return NULL;
 	return strdup(code);
@@ -293,7 +302,8 @@ void se_idp_oidc_token(se_req *r, const json_t *form, const char *authorization,
 	char *owned = NULL, *jwt = NULL;
 	const char *gt = se_json_str(form, "grant_type");
 	if (!gt || strcmp(gt, "authorization_code") != 0) {
-		oauth_error(ret_status, ret_body, 400, "unsupported_grant_type", "Only authorization_code is supported.");
+		oauth_error(ret_status, ret_body, 400, "unsupported_grant_type",
+		            "Only authorization_code is supported.");
 		return;
 	}
 	if (client_auth(r, form, authorization, &c) < 0) {
@@ -308,21 +318,26 @@ void se_idp_oidc_token(se_req *r, const json_t *form, const char *authorization,
 	if (verifier)
 		se_signin_s256(verifier, s256);
 	if (!item || json_integer_value(json_object_get(item, "expires_at")) <= (json_int_t)r->now ||
-	    strcmp(se_json_str(pending, "client_id"), c.client_id) != 0 ||
-	    !se_json_str(form, "redirect_uri") || strcmp(se_json_str(pending, "redirect_uri"), se_json_str(form, "redirect_uri")) != 0 ||
-	    (challenge && *challenge && (!verifier || strcmp(s256, challenge) != 0)) || (outcome && strcmp(outcome, "token_error") == 0)) {
-		oauth_error(ret_status, ret_body, 400, "invalid_grant",
-			    "The code is unknown, used, expired, or not for this client, redirect_uri or code_verifier.");
+	    strcmp(se_json_str(pending, "client_id"), c.client_id) != 0 || !se_json_str(form, "redirect_uri") ||
+	    strcmp(se_json_str(pending, "redirect_uri"), se_json_str(form, "redirect_uri")) != 0 ||
+	    (challenge && *challenge && (!verifier || strcmp(s256, challenge) != 0)) ||
+	    (outcome && strcmp(outcome, "token_error") == 0)) {
+		oauth_error(
+		    ret_status, ret_body, 400, "invalid_grant",
+		    "The code is unknown, used, expired, or not for this client, redirect_uri or code_verifier.");
 		goto done;
 	}
 	const json_t *user = json_object_get(item, "user");
-	bool missing_email = strcmp(outcome, "missing_email") == 0, userinfo_mismatch = strcmp(outcome, "userinfo_mismatch") == 0;
+	bool missing_email = strcmp(outcome, "missing_email") == 0,
+	     userinfo_mismatch = strcmp(outcome, "userinfo_mismatch") == 0;
 	time_t exp = strcmp(outcome, "expired") == 0 ? r->now - 600 : r->now + 300;
-	const char *iss = strcmp(outcome, "wrong_issuer") == 0 ? "https://other-issuer.example" : issuer_for(r, &c, &owned);
+	const char *iss =
+	    strcmp(outcome, "wrong_issuer") == 0 ? "https://other-issuer.example" : issuer_for(r, &c, &owned);
 	const char *aud = strcmp(outcome, "wrong_audience") == 0 ? "other-client" : c.client_id;
 	const char *nonce = strcmp(outcome, "wrong_nonce") == 0 ? "not-the-flow-nonce" : se_json_str(pending, "nonce");
-	claims = json_pack("{s:s, s:O, s:s, s:I, s:I, s:I}", "iss", iss, "sub", json_object_get(user, "idp_user_id"), "aud", aud,
-			   "iat", (json_int_t)r->now, "exp", (json_int_t)exp, "auth_time", (json_int_t)r->now);
+	claims =
+	    json_pack("{s:s, s:O, s:s, s:I, s:I, s:I}", "iss", iss, "sub", json_object_get(user, "idp_user_id"), "aud",
+	              aud, "iat", (json_int_t)r->now, "exp", (json_int_t)exp, "auth_time", (json_int_t)r->now);
 	if (!claims) {
 		oauth_error(ret_status, ret_body, 500, "server_error", "Out of memory.");
 		goto done;
@@ -339,17 +354,19 @@ void se_idp_oidc_token(se_req *r, const json_t *form, const char *authorization,
 	}
 	se_oidc_key key = strcmp(outcome, "wrong_key") == 0 ? SE_OIDC_KEY_ROGUE : SE_OIDC_KEY_IDP;
 	char access[45];
-	if (se_oidc_sign(key, claims, strcmp(outcome, "tampered") == 0, &jwt) < 0 || se_signin_random_token(access) < 0) {
+	if (se_oidc_sign(key, claims, strcmp(outcome, "tampered") == 0, &jwt) < 0 ||
+	    se_signin_random_token(access) < 0) {
 		oauth_error(ret_status, ret_body, 500, "server_error", "The id_token could not be signed.");
 		goto done;
 	}
 	/* What userinfo answers for this access token. */
-	json_t *info = json_pack("{s:O, s:O, s:b, s:O, s:O, s:O, s:O}", "sub",
-				 userinfo_mismatch ? json_string("someone-else") : json_object_get(user, "idp_user_id"),
-				 "email", missing_email ? json_null() : json_object_get(user, "email"), "email_verified",
-				 strcmp(outcome, "unverified_email") != 0, "name", json_object_get(user, "name"),
-				 "given_name", json_object_get(user, "first_name"), "family_name",
-				 json_object_get(user, "last_name"), "groups", json_object_get(user, "groups"));
+	json_t *info =
+	    json_pack("{s:O, s:O, s:b, s:O, s:O, s:O, s:O}", "sub",
+	              userinfo_mismatch ? json_string("someone-else") : json_object_get(user, "idp_user_id"), "email",
+	              missing_email ? json_null() : json_object_get(user, "email"), "email_verified",
+	              strcmp(outcome, "unverified_email") != 0, "name", json_object_get(user, "name"), "given_name",
+	              json_object_get(user, "first_name"), "family_name", json_object_get(user, "last_name"), "groups",
+	              json_object_get(user, "groups"));
 	if (userinfo_mismatch)
 		json_decref(json_object_get(info, "sub")); /* json_pack O took its own reference */
 	json_object_set_new(info, "expires_at", json_integer((json_int_t)(r->now + 3600)));
@@ -359,8 +376,8 @@ void se_idp_oidc_token(se_req *r, const json_t *form, const char *authorization,
 	}
 	*ret_status = 200;
 	const char *scope = se_json_str(pending, "scope");
-	*ret_body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "access_token", access, "token_type", "Bearer", "expires_in", 3600,
-			      "id_token", jwt, "scope", scope ? scope : "openid");
+	*ret_body = json_pack("{s:s, s:s, s:i, s:s, s:s}", "access_token", access, "token_type", "Bearer", "expires_in",
+	                      3600, "id_token", jwt, "scope", scope ? scope : "openid");
 done:
 	free(jwt);
 	free(owned);
@@ -375,7 +392,8 @@ void se_idp_oidc_userinfo(se_req *r, const char *access_token, int *ret_status, 
 	if (!info || json_integer_value(json_object_get(info, "expires_at")) <= (json_int_t)r->now) {
 		json_decref(info);
 		*ret_status = 401;
-		*ret_body = json_pack("{s:s, s:s}", "error", "invalid_token", "error_description", "Unknown or expired access token.");
+		*ret_body = json_pack("{s:s, s:s}", "error", "invalid_token", "error_description",
+		                      "Unknown or expired access token.");
 		return;
 	}
 	json_object_del(info, "expires_at");

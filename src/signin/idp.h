@@ -25,8 +25,8 @@ json_t *se_idp_user(se_req *r, const char *email, const json_t *overrides);
 /* A pending SAML login: what the AuthnRequest asked. */
 typedef struct se_idp_saml_request {
 	const char *acs_url;
-	const char *request_id; /* NULL: IdP-initiated */
-	const char *audience;   /* the AuthnRequest's Issuer */
+	const char *request_id;  /* NULL: IdP-initiated */
+	const char *audience;    /* the AuthnRequest's Issuer */
 	const char *relay_state; /* may be NULL */
 	const char *nameid_format;
 	const char *connection_id; /* the SP connection found by its ACS URL, or NULL */
@@ -36,7 +36,7 @@ typedef struct se_idp_saml_request {
  * encrypted when the connection has encryption keys. For "malformed", not XML. Returns 0 or -1
  * with the error recorded. */
 int se_idp_saml_response(se_req *r, const se_idp_saml_request *q, const json_t *user, const char *outcome,
-			 char **ret_xml);
+                         char **ret_xml);
 
 /* The OIDC token endpoint: form (grant_type, code, redirect_uri, code_verifier, client_id,
  * client_secret) and the Authorization header. *ret_status and *ret_body (new reference) are the

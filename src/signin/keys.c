@@ -23,4 +23,3 @@ const char *se_idp_rogue_cert(void)
 {
 	return se_idp_keys[4];
 }
-

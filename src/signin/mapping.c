@@ -55,13 +55,14 @@ se_error_id se_signin_map_saml(const se_saml_assertion *a, const json_t *mapping
 	const char *last = attr1(a->attributes, mapped_key(mapping, "last_name"));
 	m->email = strdup(email);
 	m->name = full ? strdup(full)
-		       : first || last ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
-				       : strdup("");
+	          : first || last
+	              ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
+	              : strdup("");
 	const char *groups_attr = mapped_key(mapping, "groups");
 	*why = "the groups attribute has element content";
 	size_t i;
 	json_t *v;
-	json_array_foreach(a->element_valued, i, v) {
+	json_array_foreach (a->element_valued, i, v) {
 		if (groups_attr && strcmp(json_string_value(v), groups_attr) == 0)
 			return SE_ERR_SI_INVALID_SAML_RESPONSE_GROUPS;
 	}
@@ -72,19 +73,19 @@ se_error_id se_signin_map_saml(const se_saml_assertion *a, const json_t *mapping
 	m->external_id = strdup(ext ? ext : transient || !*a->nameid ? email : a->nameid);
 	m->trusted = json_object();
 	const char *k;
-	json_object_foreach((json_t *)mapping, k, v) {
-		static const char *const known[] = {"email", "full_name", "first_name", "last_name", "groups", "idp_user_id", NULL};
+	json_object_foreach ((json_t *)mapping, k, v) {
+		static const char *const known[] = {"email",  "full_name",   "first_name", "last_name",
+		                                    "groups", "idp_user_id", NULL};
 		json_t *vals = json_is_string(v) ? json_object_get(a->attributes, json_string_value(v)) : NULL;
 		if (se_str_in(k, known) || !vals)
 			continue;
 		json_object_set(m->trusted, k, json_array_size(vals) == 1 ? json_array_get(vals, 0) : vals);
 	}
 	m->sso_attributes = json_object();
-	json_object_foreach(a->attributes, k, v) json_object_set(m->sso_attributes, k,
-								  json_array_size(v) == 1 ? json_array_get(v, 0) : v);
+	json_object_foreach (a->attributes, k, v)
+		json_object_set(m->sso_attributes, k, json_array_size(v) == 1 ? json_array_get(v, 0) : v);
 	*why = "internal error";
 	if (!m->email || !m->name || !m->groups || !m->external_id || !m->trusted || !m->sso_attributes)
 		return SE_ERR_INTERNAL;
 	return SE_ERR_NONE;
 }
-

@@ -24,6 +24,6 @@ bool se_signin_valid_email(const char *e);
  * invalid_saml_response_groups (with *why naming the cause) or SE_ERR_INTERNAL. *m is zeroed first
  * and is to be released either way. */
 se_error_id se_signin_map_saml(const se_saml_assertion *a, const json_t *mapping, se_signin_mapped *m,
-			       const char **why);
+                               const char **why);
 
 #endif

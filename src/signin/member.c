@@ -12,12 +12,12 @@
 #include "crypto/digest.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/time.h"
 #include "model/ids.h"
 #include "model/render.h"
 #include "signin/urls.h"
 #include "store/signin.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 void se_signin_result_release(se_signin_result *res)
@@ -63,7 +63,7 @@ void se_signin_s256(const char *s, char out[44])
 static int member_in_org(se_db *db, const char *org_id, const char *email, se_member *ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT member_id FROM members WHERE organization_id = ? AND "
-					  "lower(email_address) = lower(?) ORDER BY rowid LIMIT 1");
+	                                  "lower(email_address) = lower(?) ORDER BY rowid LIMIT 1");
 	if (!st)
 		return SE_EDB;
 	sqlite3_bind_text(st, 1, org_id, -1, SQLITE_STATIC);
@@ -88,12 +88,14 @@ static bool jit_allowed(const se_org_signin *os, const char *connection_id)
 		return false;
 	size_t i;
 	json_t *v;
-	json_array_foreach(os->allowed_connections, i, v) if (json_is_string(v) && strcmp(json_string_value(v), connection_id) == 0) return true;
+	json_array_foreach (os->allowed_connections, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), connection_id) == 0)
+			return true;
 	return false;
 }
 
 int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_identity *id, const char *pkce_challenge,
-		       int lifetime, se_signin_result *ret)
+                       int lifetime, se_signin_result *ret)
 {
 	memset(ret, 0, sizeof *ret);
 	se_member m = {0};
@@ -119,10 +121,11 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 	se_time_format(r->now, now_text);
 	if (g == SE_ENOTFOUND) {
 		if (!jit_allowed(&os, t->connection_id)) {
-			se_req_fail(r, SE_ERR_SI_INVALID_CONNECTION_FOR_JIT_PROVISIONING,
-				    "%s has no member %s, and its sso_jit_provisioning (%s) does not allow creating one "
-				    "through connection %s.",
-				    org.organization_id, id->email, os.sso_jit_provisioning, t->connection_id);
+			se_req_fail(
+			    r, SE_ERR_SI_INVALID_CONNECTION_FOR_JIT_PROVISIONING,
+			    "%s has no member %s, and its sso_jit_provisioning (%s) does not allow creating one "
+			    "through connection %s.",
+			    org.organization_id, id->email, os.sso_jit_provisioning, t->connection_id);
 			goto fail;
 		}
 		if (se_id_format(SE_ID_MEMBER, member_id, sizeof member_id) < 0) {
@@ -130,11 +133,11 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 			goto fail;
 		}
 		se_member nm = {.member_id = member_id,
-				.organization_id = org.organization_id,
-				.email_address = (char *)id->email,
-				.name = (char *)(id->name ? id->name : ""),
-				.roles = json_array(),
-				.created_at = now_text};
+		                .organization_id = org.organization_id,
+		                .email_address = (char *)id->email,
+		                .name = (char *)(id->name ? id->name : ""),
+		                .roles = json_array(),
+		                .created_at = now_text};
 		int ins = nm.roles ? se_store_member_insert(r->db, &nm) : SE_ENOMEM;
 		json_decref(nm.roles);
 		if (ins < 0 || se_store_member_get(r->db, member_id, &m) < 0) {
@@ -144,7 +147,8 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 		created = true;
 	} else if (id->name && *id->name && strcmp(id->name, m.name) != 0) {
 		/* Each sign-in replaces the name when one is asserted (chosen). */
-		if (se_db_exec(r->db, "UPDATE members SET name = ? WHERE member_id = ?", id->name, m.member_id, NULL) < 0) {
+		if (se_db_exec(r->db, "UPDATE members SET name = ? WHERE member_id = ?", id->name, m.member_id, NULL) <
+		    0) {
 			se_req_internal(r);
 			goto fail;
 		}
@@ -154,15 +158,17 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 	    se_store_member_signin_put(r->db, m.member_id, trusted, true) < 0 ||
 	    se_id_format("sso-registration-test-", reg_id, sizeof reg_id) < 0 ||
 	    se_store_registration_upsert(r->db, m.member_id, t->connection_id, id->external_id, id->sso_attributes,
-					 id->groups, reg_id, &registration) < 0 ||
+	                                 id->groups, reg_id, &registration) < 0 ||
 	    se_signin_random_token(token) < 0) {
 		se_req_internal(r);
 		goto fail;
 	}
 	const char *target = t->no_redirect ? "" : created ? t->signup_url : t->login_url;
 	if (!target) {
-		se_req_fail(r, created ? SE_ERR_SI_NO_DEFAULT_SIGNUP_REDIRECT_URL_SET : SE_ERR_SI_NO_DEFAULT_LOGIN_REDIRECT_URL_SET,
-			    NULL);
+		se_req_fail(r,
+		            created ? SE_ERR_SI_NO_DEFAULT_SIGNUP_REDIRECT_URL_SET
+		                    : SE_ERR_SI_NO_DEFAULT_LOGIN_REDIRECT_URL_SET,
+		            NULL);
 		goto fail;
 	}
 	char *e_slug = se_signin_escape(org.organization_slug);
@@ -178,14 +184,14 @@ int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_ide
 	}
 	se_crypto_sha256_hex(token, strlen(token), hash);
 	se_sso_token tk = {.member_id = m.member_id,
-			   .organization_id = org.organization_id,
-			   .connection_id = (char *)t->connection_id,
-			   .protocol = (char *)t->protocol,
-			   .external_id = (char *)id->external_id,
-			   .registration_id = registration,
-			   .pkce_code_challenge = (char *)(pkce_challenge ? pkce_challenge : ""),
-			   .is_new_member = created,
-			   .expires_at = r->now + lifetime};
+	                   .organization_id = org.organization_id,
+	                   .connection_id = (char *)t->connection_id,
+	                   .protocol = (char *)t->protocol,
+	                   .external_id = (char *)id->external_id,
+	                   .registration_id = registration,
+	                   .pkce_code_challenge = (char *)(pkce_challenge ? pkce_challenge : ""),
+	                   .is_new_member = created,
+	                   .expires_at = r->now + lifetime};
 	if (se_store_sso_token_insert(r->db, hash, &tk) < 0 || se_db_commit(r->db) < 0) {
 		se_req_internal(r);
 		goto fail;
@@ -239,20 +245,20 @@ static void implicit_roles(se_db *db, const char *connection_id, const json_t *g
 		json_t *grp = k == 0 ? c.s.group_role_assignments : c.e.group_role_assignments;
 		size_t i, j;
 		json_t *a, *g;
-		json_array_foreach(conn, i, a) {
+		json_array_foreach (conn, i, a) {
 			const char *role = se_json_str(a, "role_id");
 			if (role)
 				add_role(roles, role,
-					 json_pack("{s:s, s:{s:s}}", "type", "sso_connection", "details", "connection_id",
-						   connection_id));
+				         json_pack("{s:s, s:{s:s}}", "type", "sso_connection", "details",
+				                   "connection_id", connection_id));
 		}
-		json_array_foreach(grp, i, a) {
+		json_array_foreach (grp, i, a) {
 			const char *role = se_json_str(a, "role_id"), *group = se_json_str(a, "group");
-			json_array_foreach(groups, j, g) {
+			json_array_foreach (groups, j, g) {
 				if (role && group && json_is_string(g) && strcmp(json_string_value(g), group) == 0)
 					add_role(roles, role,
-						 json_pack("{s:s, s:{s:s, s:s}}", "type", "sso_connection_group", "details",
-							   "connection_id", connection_id, "group", group));
+					         json_pack("{s:s, s:{s:s, s:s}}", "type", "sso_connection_group",
+					                   "details", "connection_id", connection_id, "group", group));
 			}
 		}
 		se_conn_release(ks[k], &c);
@@ -270,8 +276,10 @@ static json_t *role_map(se_db *db, const se_member *m, const json_t *regs, const
 	add_role(roles, "stytch_member", json_pack("{s:s}", "type", "direct_assignment"));
 	size_t i;
 	json_t *v;
-	json_array_foreach(m->roles, i, v) if (json_is_string(v)) add_role(roles, json_string_value(v), json_pack("{s:s}", "type", "direct_assignment"));
-	json_array_foreach(regs, i, v) {
+	json_array_foreach (m->roles, i, v)
+		if (json_is_string(v))
+			add_role(roles, json_string_value(v), json_pack("{s:s}", "type", "direct_assignment"));
+	json_array_foreach (regs, i, v) {
 		const char *cid = se_json_str(v, "connection_id");
 		if (!cid)
 			continue;
@@ -279,7 +287,7 @@ static json_t *role_map(se_db *db, const se_member *m, const json_t *regs, const
 			bool listed = false;
 			size_t k;
 			json_t *f;
-			json_array_foreach(only, k, f) {
+			json_array_foreach (only, k, f) {
 				const char *pid = se_json_str(json_object_get(f, "saml_sso_factor"), "provider_id");
 				if (!pid)
 					pid = se_json_str(json_object_get(f, "oidc_sso_factor"), "provider_id");
@@ -303,7 +311,9 @@ json_t *se_signin_session_roles(se_db *db, const se_member *m, const json_t *fac
 	const char *k;
 	json_t *v;
 	/* stytch_member is added by the renderers and the JWT. */
-	json_object_foreach(map, k, v) if (strcmp(k, "stytch_member") != 0) json_array_append_new(out, json_string(k));
+	json_object_foreach (map, k, v)
+		if (strcmp(k, "stytch_member") != 0)
+			json_array_append_new(out, json_string(k));
 	json_decref(map);
 	json_decref(regs);
 	return out;
@@ -331,7 +341,7 @@ int se_signin_apply_session_roles(se_db *db, const se_session *s, se_member *m)
 		json_array_append(out, json_array_get(m->roles, i));
 	size_t i;
 	json_t *v;
-	json_array_foreach(roles, i, v) {
+	json_array_foreach (roles, i, v) {
 		bool known = false;
 		for (size_t k = 0; k < n && !known; k++)
 			known = json_equal(json_array_get(m->roles, k), v);
@@ -360,14 +370,16 @@ json_t *se_signin_render_member(se_db *db, const se_member *m)
 	json_t *map = role_map(db, m, regs, NULL), *roles = json_deep_copy(json_object_get(o, "roles"));
 	const char *k;
 	json_t *v;
-	json_object_foreach(map, k, v) {
+	json_object_foreach (map, k, v) {
 		json_t *entry = NULL;
 		size_t j;
 		json_t *r;
-		json_array_foreach(roles, j, r) if (strcmp(json_string_value(json_object_get(r, "role_id")), k) == 0) entry = r;
+		json_array_foreach (roles, j, r)
+			if (strcmp(json_string_value(json_object_get(r, "role_id")), k) == 0)
+				entry = r;
 		size_t si;
 		json_t *src;
-		json_array_foreach(v, si, src) {
+		json_array_foreach (v, si, src) {
 			const char *type = se_json_str(src, "type");
 			if (type && strcmp(type, "direct_assignment") == 0)
 				continue;
@@ -380,12 +392,12 @@ json_t *se_signin_render_member(se_db *db, const se_member *m)
 	}
 	json_t *out_regs = json_array();
 	size_t i;
-	json_array_foreach(regs, i, v) {
+	json_array_foreach (regs, i, v) {
 		json_array_append_new(out_regs, json_pack("{s:O, s:O, s:O, s:O}", "connection_id",
-							  json_object_get(v, "connection_id"), "external_id",
-							  json_object_get(v, "external_id"), "registration_id",
-							  json_object_get(v, "registration_id"), "sso_attributes",
-							  json_object_get(v, "sso_attributes")));
+		                                          json_object_get(v, "connection_id"), "external_id",
+		                                          json_object_get(v, "external_id"), "registration_id",
+		                                          json_object_get(v, "registration_id"), "sso_attributes",
+		                                          json_object_get(v, "sso_attributes")));
 	}
 	json_object_set_new(o, "roles", roles);
 	json_object_set_new(o, "sso_registrations", out_regs);
@@ -417,20 +429,20 @@ static int add_active(void *obj, void *v)
 		se_saml s;
 		se_oidc o;
 		if (se_store_conn_get(c->db, se_kind_get(SE_KIND_SAML), NULL, e->external_connection_id, &s) == 0) {
-			json_array_append_new(c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name", name,
-								 "identity_provider", s.identity_provider));
+			json_array_append_new(c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name",
+			                                         name, "identity_provider", s.identity_provider));
 			se_conn_release(se_kind_get(SE_KIND_SAML), &s);
 			return 0;
 		}
 		if (se_store_conn_get(c->db, se_kind_get(SE_KIND_OIDC), NULL, e->external_connection_id, &o) == 0) {
-			json_array_append_new(c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name", name,
-								 "identity_provider", o.identity_provider));
+			json_array_append_new(c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name",
+			                                         name, "identity_provider", o.identity_provider));
 			se_conn_release(se_kind_get(SE_KIND_OIDC), &o);
 			return 0;
 		}
 	}
-	json_array_append_new(c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name", name,
-						 "identity_provider", idp));
+	json_array_append_new(
+	    c->list, json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name", name, "identity_provider", idp));
 	return 0;
 }
 
@@ -453,7 +465,7 @@ json_t *se_signin_render_org(se_db *db, const char *public_url, const se_org *o)
 	json_object_set_new(out, "sso_jit_provisioning", json_string(os.sso_jit_provisioning));
 	json_object_set(out, "sso_jit_provisioning_allowed_connections", os.allowed_connections);
 	json_object_set_new(out, "sso_default_connection_id",
-			    *os.sso_default_connection_id ? json_string(os.sso_default_connection_id) : json_null());
+	                    *os.sso_default_connection_id ? json_string(os.sso_default_connection_id) : json_null());
 	se_org_signin_release(&os);
 	return out;
 }

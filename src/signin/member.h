@@ -13,19 +13,19 @@
 /* Where the member signs in. */
 typedef struct se_signin_target {
 	const char *organization_id;
-	const char *connection_id;   /* signed in through (the External connection for External flows) */
-	const char *protocol;        /* "saml" or "oidc" */
-	const char *login_url;       /* the flow's or the project's default; NULL: none (an error at a login) */
-	const char *signup_url;      /* likewise, for a new member */
-	bool no_redirect;            /* no redirect URL wanted (control API tokens) */
+	const char *connection_id; /* signed in through (the External connection for External flows) */
+	const char *protocol;      /* "saml" or "oidc" */
+	const char *login_url;     /* the flow's or the project's default; NULL: none (an error at a login) */
+	const char *signup_url;    /* likewise, for a new member */
+	bool no_redirect;          /* no redirect URL wanted (control API tokens) */
 } se_signin_target;
 
 /* What the IdP asserted, after the attribute mapping. Borrowed. */
 typedef struct se_signin_identity {
 	const char *email;
-	const char *name;          /* "" when none */
-	const json_t *groups;      /* [strings] */
-	const json_t *trusted;     /* {key: value} of the other mapped keys */
+	const char *name;      /* "" when none */
+	const json_t *groups;  /* [strings] */
+	const json_t *trusted; /* {key: value} of the other mapped keys */
 	const json_t *sso_attributes;
 	const char *external_id;
 } se_signin_identity;
@@ -47,7 +47,7 @@ void se_signin_result_release(se_signin_result *res);
  * registration upserted with its groups, a new SSO token valid lifetime seconds. Returns 0 or -1 with
  * the error recorded on r; on failure nothing changed. */
 int se_signin_complete(se_req *r, const se_signin_target *t, const se_signin_identity *id, const char *pkce_challenge,
-		       int lifetime, se_signin_result *ret);
+                       int lifetime, se_signin_result *ret);
 
 /* 44 base64url characters from 33 random bytes; out has room for 45. Returns 0 or SE_ECRYPTO. */
 int se_signin_random_token(char out[45]);

@@ -24,10 +24,10 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 /* A cjose RSA key from a PEM private key: the RSA parameters go through cjose's key spec. */
 static cjose_jwk_t *jwk_from_pem(const char *pem)
 {
-	static const char *const names[] = {OSSL_PKEY_PARAM_RSA_E,	  OSSL_PKEY_PARAM_RSA_N,
-					    OSSL_PKEY_PARAM_RSA_D,	  OSSL_PKEY_PARAM_RSA_FACTOR1,
-					    OSSL_PKEY_PARAM_RSA_FACTOR2,  OSSL_PKEY_PARAM_RSA_EXPONENT1,
-					    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
+	static const char *const names[] = {OSSL_PKEY_PARAM_RSA_E,         OSSL_PKEY_PARAM_RSA_N,
+	                                    OSSL_PKEY_PARAM_RSA_D,         OSSL_PKEY_PARAM_RSA_FACTOR1,
+	                                    OSSL_PKEY_PARAM_RSA_FACTOR2,   OSSL_PKEY_PARAM_RSA_EXPONENT1,
+	                                    OSSL_PKEY_PARAM_RSA_EXPONENT2, OSSL_PKEY_PARAM_RSA_COEFFICIENT1};
 	uint8_t *buf[8] = {0};
 	size_t len[8] = {0};
 	cjose_jwk_t *jwk = NULL;
@@ -49,7 +49,7 @@ static cjose_jwk_t *jwk_from_pem(const char *pem)
 			goto done;
 	}
 	cjose_jwk_rsa_keyspec spec = {buf[0], len[0], buf[1], len[1], buf[2], len[2], buf[3], len[3],
-				      buf[4], len[4], buf[5], len[5], buf[6], len[6], buf[7], len[7]};
+	                              buf[4], len[4], buf[5], len[5], buf[6], len[6], buf[7], len[7]};
 	cjose_err err;
 	jwk = cjose_jwk_create_RSA_spec(&spec, &err);
 	if (jwk && !cjose_jwk_set_kid(jwk, SE_OIDC_KID, strlen(SE_OIDC_KID), &err)) {
@@ -130,12 +130,14 @@ static bool aud_has(const json_t *aud, const char *client_id)
 	json_t *v;
 	if (json_is_string(aud))
 		return strcmp(json_string_value(aud), client_id) == 0;
-	json_array_foreach(aud, i, v) if (json_is_string(v) && strcmp(json_string_value(v), client_id) == 0) return true;
+	json_array_foreach (aud, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), client_id) == 0)
+			return true;
 	return false;
 }
 
 se_error_id se_oidc_verify(const char *jwt, const json_t *jwks, const char *issuer, const char *client_id,
-			   const char *nonce, time_t now, json_t **ret_claims, const char **why)
+                           const char *nonce, time_t now, json_t **ret_claims, const char **why)
 {
 	cjose_err err;
 	cjose_jws_t *jws = NULL;
@@ -172,9 +174,10 @@ se_error_id se_oidc_verify(const char *jwt, const json_t *jwks, const char *issu
 	*why = "no key of the connection's jwks_url has the id_token's kid";
 	size_t i;
 	json_t *k;
-	json_array_foreach(json_object_get(jwks, "keys"), i, k) {
+	json_array_foreach (json_object_get(jwks, "keys"), i, k) {
 		const char *kk = se_json_str(k, "kid");
-		if (!json_is_object(k) || (kid && (!kk || strcmp(kk, kid) != 0)) || (!kid && json_array_size(json_object_get(jwks, "keys")) != 1))
+		if (!json_is_object(k) || (kid && (!kk || strcmp(kk, kid) != 0)) ||
+		    (!kid && json_array_size(json_object_get(jwks, "keys")) != 1))
 			continue;
 		jwk = cjose_jwk_import_json((cjose_header_t *)k, &err);
 		break;
@@ -198,7 +201,8 @@ se_error_id se_oidc_verify(const char *jwt, const json_t *jwks, const char *issu
 	*why = "aud does not name the connection's client_id";
 	json_t *aud = json_object_get(claims, "aud");
 	const char *azp = se_json_str(claims, "azp");
-	if (!aud_has(aud, client_id) || (json_is_array(aud) && json_array_size(aud) > 1 && (!azp || strcmp(azp, client_id) != 0)))
+	if (!aud_has(aud, client_id) ||
+	    (json_is_array(aud) && json_array_size(aud) > 1 && (!azp || strcmp(azp, client_id) != 0)))
 		goto done;
 	e = SE_ERR_SI_ID_TOKEN_EXPIRED;
 	*why = "exp has passed";
@@ -235,4 +239,3 @@ void se_oidc_identity_release(se_oidc_identity *id)
 	json_decref(id->claims);
 	memset(id, 0, sizeof *id);
 }
-

@@ -29,7 +29,7 @@ json_t *se_oidc_jwks(void);
  * audience), exp with 120 s of skew (expired), nonce, sub. *ret_claims: new reference on success.
  * *why: static text naming the failed check. */
 se_error_id se_oidc_verify(const char *jwt, const json_t *jwks, const char *issuer, const char *client_id,
-			   const char *nonce, time_t now, json_t **ret_claims, const char **why);
+                           const char *nonce, time_t now, json_t **ret_claims, const char **why);
 
 /* What the callback signs in with. Release with se_oidc_identity_release(). */
 typedef struct se_oidc_identity {
@@ -44,6 +44,6 @@ void se_oidc_identity_release(se_oidc_identity *id);
  * in-process; other URLs would need the non-blocking fetch path, which is not available: they fail
  * with oidc_auth_code_error naming that. */
 se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const char *redirect_uri, const char *nonce,
-			    se_oidc_identity *ret, const char **why);
+                            se_oidc_identity *ret, const char **why);
 
 #endif

@@ -31,7 +31,7 @@ static const char *claim_str(const json_t *claims, const json_t *mapping, const 
 }
 
 se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const char *redirect_uri, const char *nonce,
-			    se_oidc_identity *ret, const char **why)
+                            se_oidc_identity *ret, const char **why)
 {
 	memset(ret, 0, sizeof *ret);
 	json_t *tok = NULL, *jwks = NULL, *claims = NULL, *info = NULL;
@@ -43,7 +43,7 @@ se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const
 	/* In-process (Rule A): the same request the token endpoint would get, client_secret_basic. */
 	int status = 0;
 	json_t *form = json_pack("{s:s, s:s, s:s}", "grant_type", "authorization_code", "code", code, "redirect_uri",
-				 redirect_uri);
+	                         redirect_uri);
 	char *e_id = se_signin_escape(c->client_id), *e_secret = se_signin_escape(c->client_secret);
 	char *pair = e_id && e_secret ? se_asprintf("%s:%s", e_id, e_secret) : NULL;
 	free(e_id);
@@ -66,8 +66,9 @@ se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const
 	if (status / 100 != 2 || !se_json_str(tok, "id_token"))
 		goto done;
 	jwks = se_oidc_jwks();
-	e = jwks ? se_oidc_verify(se_json_str(tok, "id_token"), jwks, c->issuer, c->client_id, nonce, r->now, &claims, why)
-		 : SE_ERR_INTERNAL;
+	e = jwks ? se_oidc_verify(se_json_str(tok, "id_token"), jwks, c->issuer, c->client_id, nonce, r->now, &claims,
+	                          why)
+	         : SE_ERR_INTERNAL;
 	if (e != SE_ERR_NONE)
 		goto done;
 	const json_t *map = c->attribute_mapping;
@@ -91,7 +92,9 @@ se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const
 		/* Userinfo only fills gaps. */
 		const char *k;
 		json_t *v;
-		json_object_foreach(info, k, v) if (!json_object_get(claims, k)) json_object_set(claims, k, v);
+		json_object_foreach (info, k, v)
+			if (!json_object_get(claims, k))
+				json_object_set(claims, k, v);
 		email = claim_str(claims, map, "email", "email");
 		name = claim_str(claims, map, "full_name", "name");
 	}
@@ -109,15 +112,17 @@ se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const
 	json_t *groups = json_object_get(claims, se_json_str(map, "groups") ? se_json_str(map, "groups") : "groups");
 	ret->email = strdup(email);
 	ret->name = name ? strdup(name)
-			 : first || last ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
-					 : strdup("");
+	            : first || last
+	                ? se_asprintf("%s%s%s", first ? first : "", first && last ? " " : "", last ? last : "")
+	                : strdup("");
 	ret->sub = strdup(ext ? ext : sub);
 	ret->groups = json_is_array(groups) ? json_deep_copy(groups) : json_array();
 	ret->trusted = json_object();
 	const char *k;
 	json_t *v;
-	json_object_foreach((json_t *)map, k, v) {
-		static const char *const known[] = {"email", "full_name", "first_name", "last_name", "groups", "idp_user_id", NULL};
+	json_object_foreach ((json_t *)map, k, v) {
+		static const char *const known[] = {"email",  "full_name",   "first_name", "last_name",
+		                                    "groups", "idp_user_id", NULL};
 		json_t *cv = json_is_string(v) ? json_object_get(claims, json_string_value(v)) : NULL;
 		if (!se_str_in(k, known) && cv)
 			json_object_set(ret->trusted, k, cv);

@@ -27,8 +27,8 @@
 #include "crypto/digest.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/time.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define NS_DS "http://www.w3.org/2000/09/xmldsig#"
@@ -42,7 +42,7 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 /* xmlsec's error callback would print to stderr: modules do not log (STYLE.md). */
 static void quiet_errors(const char *file, int line, const char *func, const char *obj, const char *subj, int reason,
-			 const char *msg)
+                         const char *msg)
 {
 	(void)file, (void)line, (void)func, (void)obj, (void)subj, (void)reason, (void)msg;
 }
@@ -149,7 +149,8 @@ static xmlDoc *parse(const char *xml, size_t len)
 {
 	if (len > SE_SAML_MAX_XML || len > (size_t)INT32_MAX)
 		return NULL;
-	xmlDoc *doc = xmlReadMemory(xml, (int)len, "saml.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlDoc *doc =
+	    xmlReadMemory(xml, (int)len, "saml.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (doc && (doc->intSubset || doc->extSubset)) {
 		xmlFreeDoc(doc);
 		return NULL;
@@ -225,13 +226,13 @@ int se_saml_authn_request(const se_saml_authn_params *p, char **ret_id, char **r
 	xmlNewProp(root, (const xmlChar *)"Destination", (const xmlChar *)p->destination);
 	xmlNewProp(root, (const xmlChar *)"AssertionConsumerServiceURL", (const xmlChar *)p->acs_url);
 	xmlNewProp(root, (const xmlChar *)"ProtocolBinding",
-		   (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
+	           (const xmlChar *)"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST");
 	add(root, saml, "Issuer", p->issuer);
 	xmlNode *pol = add(root, samlp, "NameIDPolicy", NULL);
 	if (!pol)
 		goto done;
 	xmlNewProp(pol, (const xmlChar *)"Format",
-		   (const xmlChar *)(p->nameid_format && *p->nameid_format ? p->nameid_format : SE_SAML_NAMEID_EMAIL));
+	           (const xmlChar *)(p->nameid_format && *p->nameid_format ? p->nameid_format : SE_SAML_NAMEID_EMAIL));
 	xmlNewProp(pol, (const xmlChar *)"AllowCreate", (const xmlChar *)"true");
 	char *xml = dump(doc), *cid = strdup(id);
 	if (!xml || !cid) {
@@ -300,8 +301,7 @@ static int load_pkey(const char *pem, EVP_PKEY **ret)
 	return 0;
 }
 
-int se_saml_redirect_query(const char *param, const char *xml, const char *relay_state, const char *key_pem,
-			   char **ret)
+int se_saml_redirect_query(const char *param, const char *xml, const char *relay_state, const char *key_pem, char **ret)
 {
 	char *b64 = NULL, *q = NULL, *sig64 = NULL;
 	EVP_PKEY *key = NULL;
@@ -381,8 +381,8 @@ int se_saml_decode(const char *b64, bool deflated, char **ret)
 		return SE_ENOMEM;
 	xmlSecSize written = 0;
 	int n = xmlSecBase64Decode_ex((const xmlChar *)b64, raw, (xmlSecSize)(in_len / 4 * 3 + 4), &written) < 0
-			? -1
-			: (int)written;
+	            ? -1
+	            : (int)written;
 	if (n < 0) {
 		free(raw);
 		return SE_EINVAL;
@@ -474,10 +474,10 @@ void se_saml_authn_req_release(se_saml_authn_req *a)
 static xmlSecKeyPtr key_from_private(const char *pem, const char *cert_pem)
 {
 	xmlSecKeyPtr k = xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)pem, (xmlSecSize)strlen(pem),
-						      xmlSecKeyDataFormatPem, NULL, NULL, NULL);
+	                                              xmlSecKeyDataFormatPem, NULL, NULL, NULL);
 	if (k && cert_pem &&
 	    xmlSecCryptoAppKeyCertLoadMemory(k, (const xmlSecByte *)cert_pem, (xmlSecSize)strlen(cert_pem),
-					     xmlSecKeyDataFormatPem) < 0) {
+	                                     xmlSecKeyDataFormatPem) < 0) {
 		xmlSecKeyDestroy(k);
 		return NULL;
 	}
@@ -486,8 +486,8 @@ static xmlSecKeyPtr key_from_private(const char *pem, const char *cert_pem)
 
 static xmlSecKeyPtr key_from_cert(const char *pem)
 {
-	return xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)pem, (xmlSecSize)strlen(pem), xmlSecKeyDataFormatCertPem,
-					    NULL, NULL, NULL);
+	return xmlSecCryptoAppKeyLoadMemory((const xmlSecByte *)pem, (xmlSecSize)strlen(pem),
+	                                    xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
 }
 
 static xmlSecKeyPtr key_from_cert_der(const xmlSecByte *der, size_t len)
@@ -511,7 +511,7 @@ static int add_attributes(xmlNode *assertion, xmlNs *saml, const json_t *attrs)
 		return SE_ENOMEM;
 	const char *name;
 	json_t *v;
-	json_object_foreach((json_t *)attrs, name, v) {
+	json_object_foreach ((json_t *)attrs, name, v) {
 		xmlNode *a = add(st, saml, "Attribute", NULL);
 		if (!a)
 			return SE_ENOMEM;
@@ -524,7 +524,7 @@ static int add_attributes(xmlNode *assertion, xmlNs *saml, const json_t *attrs)
 		}
 		size_t i;
 		json_t *it;
-		json_array_foreach(v, i, it) {
+		json_array_foreach (v, i, it) {
 			if (json_is_string(it) && !add(a, saml, "AttributeValue", json_string_value(it)))
 				return SE_ENOMEM;
 		}
@@ -547,8 +547,9 @@ static int sign_element(xmlDoc *doc, xmlNode *el, const char *id, const char *ke
 		return SE_ENOMEM;
 	}
 	char *uri = se_asprintf("#%s", id);
-	xmlNode *ref = uri ? xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, (const xmlChar *)uri, NULL)
-			   : NULL;
+	xmlNode *ref =
+	    uri ? xmlSecTmplSignatureAddReference(sig, xmlSecTransformSha256Id, NULL, (const xmlChar *)uri, NULL)
+	        : NULL;
 	free(uri);
 	if (!ref || !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformEnvelopedId) ||
 	    !xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId))
@@ -681,7 +682,8 @@ int se_saml_response_build(const se_saml_resp_params *p, char **ret_xml)
 	xmlNode *as = add(a, saml, "AuthnStatement", NULL);
 	xmlNode *actx = as ? add(as, saml, "AuthnContext", NULL) : NULL;
 	if (!nameid || !scd || !ar || !actx || !add(ar, saml, "Audience", p->audience) ||
-	    !add(actx, saml, "AuthnContextClassRef", "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"))
+	    !add(actx, saml, "AuthnContextClassRef",
+	         "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"))
 		goto done;
 	set_prop(nameid, "Format", p->nameid_format);
 	set_prop(sc, "Method", BEARER);
@@ -745,13 +747,14 @@ int se_saml_idp_metadata(const char *entity_id, const char *sso_url, const char 
 	set_prop(idp, "WantAuthnRequestsSigned", "false");
 	set_prop(idp, "protocolSupportEnumeration", SE_SAML_NS_PROTOCOL);
 	set_prop(kd, "use", "signing");
-	static const char *const formats[] = {SE_SAML_NAMEID_EMAIL, "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
-					      SE_SAML_NAMEID_PERSISTENT, SE_SAML_NAMEID_TRANSIENT};
+	static const char *const formats[] = {SE_SAML_NAMEID_EMAIL,
+	                                      "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+	                                      SE_SAML_NAMEID_PERSISTENT, SE_SAML_NAMEID_TRANSIENT};
 	for (size_t i = 0; i < 4; i++)
 		if (!add(idp, md, "NameIDFormat", formats[i]))
 			goto done;
 	static const char *const bindings[] = {"urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect",
-					       "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"};
+	                                       "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST"};
 	for (size_t i = 0; i < 2; i++) {
 		xmlNode *s = add(idp, md, "SingleSignOnService", NULL);
 		if (!s)
@@ -771,9 +774,10 @@ done:
 
 void se_saml_assertion_release(se_saml_assertion *a)
 {
-	char **strs[] = {&a->status_code, &a->status_code2, &a->status_message, &a->response_issuer,
-			 &a->destination, &a->in_response_to, &a->assertion_id, &a->assertion_issuer,
-			 &a->nameid, &a->nameid_format, &a->sc_recipient, &a->sc_in_response_to, &a->decrypted};
+	char **strs[] = {&a->status_code, &a->status_code2,   &a->status_message, &a->response_issuer,
+	                 &a->destination, &a->in_response_to, &a->assertion_id,   &a->assertion_issuer,
+	                 &a->nameid,      &a->nameid_format,  &a->sc_recipient,   &a->sc_in_response_to,
+	                 &a->decrypted};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		free(*strs[i]);
 	json_decref(a->audiences);
@@ -794,10 +798,10 @@ static bool href_in(const xmlNode *n, const char *const *allowed)
 static bool enc_algorithms_ok(const xmlNode *n)
 {
 	static const char *const allowed[] = {
-		"http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", "http://www.w3.org/2009/xmlenc11#rsa-oaep",
-		"http://www.w3.org/2001/04/xmlenc#aes128-cbc", "http://www.w3.org/2001/04/xmlenc#aes192-cbc",
-		"http://www.w3.org/2001/04/xmlenc#aes256-cbc", "http://www.w3.org/2009/xmlenc11#aes128-gcm",
-		"http://www.w3.org/2009/xmlenc11#aes256-gcm", NULL};
+	    "http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p", "http://www.w3.org/2009/xmlenc11#rsa-oaep",
+	    "http://www.w3.org/2001/04/xmlenc#aes128-cbc",     "http://www.w3.org/2001/04/xmlenc#aes192-cbc",
+	    "http://www.w3.org/2001/04/xmlenc#aes256-cbc",     "http://www.w3.org/2009/xmlenc11#aes128-gcm",
+	    "http://www.w3.org/2009/xmlenc11#aes256-gcm",      NULL};
 	for (const xmlNode *c = n; c; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
@@ -893,19 +897,21 @@ typedef enum sig_result { SIG_NONE, SIG_OK, SIG_BAD, SIG_MISMATCH } sig_result;
 static bool signature_shape_ok(const xmlNode *el, const xmlNode *sig)
 {
 	static const char *const c14n[] = {"http://www.w3.org/2001/10/xml-exc-c14n#",
-					   "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
-					   "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
-					   "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", NULL};
+	                                   "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+	                                   "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+	                                   "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments", NULL};
 	static const char *const sigalg[] = {"http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
-					     "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
-					     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", NULL};
-	static const char *const digest[] = {"http://www.w3.org/2001/04/xmlenc#sha256", "http://www.w3.org/2000/09/xmldsig#sha1",
-					     "http://www.w3.org/2001/04/xmlenc#sha512", NULL};
+	                                     "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+	                                     "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512", NULL};
+	static const char *const digest[] = {"http://www.w3.org/2001/04/xmlenc#sha256",
+	                                     "http://www.w3.org/2000/09/xmldsig#sha1",
+	                                     "http://www.w3.org/2001/04/xmlenc#sha512", NULL};
 	static const char *const enveloped[] = {"http://www.w3.org/2000/09/xmldsig#enveloped-signature", NULL};
 	xmlNode *si = child(sig, NS_DS, "SignedInfo");
 	if (!si || count_children(sig, NS_DS, "SignedInfo") != 1 || count_children(si, NS_DS, "Reference") != 1)
 		return false;
-	if (!href_in(child(si, NS_DS, "CanonicalizationMethod"), c14n) || !href_in(child(si, NS_DS, "SignatureMethod"), sigalg))
+	if (!href_in(child(si, NS_DS, "CanonicalizationMethod"), c14n) ||
+	    !href_in(child(si, NS_DS, "SignatureMethod"), sigalg))
 		return false;
 	xmlNode *ref = child(si, NS_DS, "Reference");
 	if (!href_in(child(ref, NS_DS, "DigestMethod"), digest))
@@ -940,14 +946,14 @@ static bool verify_with(xmlNode *sig, xmlSecKeyPtr key)
 	ctx->signKey = key;
 	ctx->enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
 	/* Only the chosen algorithms; anything else fails verification. */
-	xmlSecTransformId sig_tr[] = {xmlSecTransformExclC14NId,    xmlSecTransformExclC14NWithCommentsId,
-				      xmlSecTransformInclC14NId,    xmlSecTransformInclC14NWithCommentsId,
-				      xmlSecTransformRsaSha256Id,   xmlSecTransformRsaSha1Id,
-				      xmlSecTransformRsaSha512Id};
-	xmlSecTransformId ref_tr[] = {xmlSecTransformExclC14NId, xmlSecTransformExclC14NWithCommentsId,
-				      xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId,
-				      xmlSecTransformEnvelopedId, xmlSecTransformSha256Id,
-				      xmlSecTransformSha1Id,     xmlSecTransformSha512Id};
+	xmlSecTransformId sig_tr[] = {xmlSecTransformExclC14NId,  xmlSecTransformExclC14NWithCommentsId,
+	                              xmlSecTransformInclC14NId,  xmlSecTransformInclC14NWithCommentsId,
+	                              xmlSecTransformRsaSha256Id, xmlSecTransformRsaSha1Id,
+	                              xmlSecTransformRsaSha512Id};
+	xmlSecTransformId ref_tr[] = {xmlSecTransformExclC14NId,  xmlSecTransformExclC14NWithCommentsId,
+	                              xmlSecTransformInclC14NId,  xmlSecTransformInclC14NWithCommentsId,
+	                              xmlSecTransformEnvelopedId, xmlSecTransformSha256Id,
+	                              xmlSecTransformSha1Id,      xmlSecTransformSha512Id};
 	bool ok = true;
 	for (size_t i = 0; i < sizeof sig_tr / sizeof sig_tr[0]; i++)
 		ok = ok && xmlSecDSigCtxEnableSignatureTransform(ctx, sig_tr[i]) >= 0;
@@ -978,8 +984,9 @@ static sig_result check_signature(xmlNode *el, const se_saml_trust *t)
 		size_t cap = strlen(b64);
 		xmlSecByte *der = malloc(cap + 1);
 		xmlSecSize written = 0;
-		int n = der && xmlSecBase64Decode_ex((const xmlChar *)b64, der, (xmlSecSize)cap, &written) >= 0 ? (int)written
-												      : -1;
+		int n = der && xmlSecBase64Decode_ex((const xmlChar *)b64, der, (xmlSecSize)cap, &written) >= 0
+		            ? (int)written
+		            : -1;
 		if (n > 0 && verify_with(sig, key_from_cert_der(der, (size_t)n)))
 			res = SIG_MISMATCH;
 		free(der);
@@ -1023,7 +1030,8 @@ static int read_attributes(const xmlNode *assertion, se_saml_assertion *a)
 				if (elem)
 					json_array_append_new(a->element_valued, json_string(name));
 			}
-			if (r == 0 && *friendly && strcmp(friendly, name) != 0 && !json_object_get(a->attributes, friendly)) {
+			if (r == 0 && *friendly && strcmp(friendly, name) != 0 &&
+			    !json_object_get(a->attributes, friendly)) {
 				json_object_set(a->attributes, friendly, vals);
 				if (elem)
 					json_array_append_new(a->element_valued, json_string(friendly));
@@ -1087,7 +1095,7 @@ static int read_assertion(const xmlNode *as, se_saml_assertion *a, bool *bad_tim
 }
 
 se_error_id se_saml_response_verify(const char *xml, size_t len, const se_saml_trust *t, se_saml_assertion *ret,
-				    const char **ret_detail)
+                                    const char **ret_detail)
 {
 	se_saml_assertion *a = ret;
 	memset(a, 0, sizeof *a);
@@ -1142,7 +1150,8 @@ se_error_id se_saml_response_verify(const char *xml, size_t len, const se_saml_t
 		if (n_enc != 1 || n_plain != 0)
 			goto done;
 		a->was_encrypted = true;
-		if (decrypt_assertion(doc, child(root, SE_SAML_NS_ASSERTION, "EncryptedAssertion"), t, &a->decrypted) < 0)
+		if (decrypt_assertion(doc, child(root, SE_SAML_NS_ASSERTION, "EncryptedAssertion"), t, &a->decrypted) <
+		    0)
 			goto done;
 		json_object_clear(ids);
 		dup_ids = register_ids(doc, root, ids) < 0;

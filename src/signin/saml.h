@@ -42,7 +42,7 @@ int se_saml_authn_request(const se_saml_authn_params *p, char **ret_id, char **r
  * private key), SigAlg RSA-SHA256 and Signature over those (SAML Bindings 3.4.4.1). *ret (malloc'd)
  * has no leading '?'. Returns 0, SE_EINVAL (bad key), SE_ENOMEM or SE_ECRYPTO. */
 int se_saml_redirect_query(const char *param, const char *xml, const char *relay_state, const char *key_pem,
-			   char **ret);
+                           char **ret);
 
 /* Decodes a Redirect-binding message (base64 then raw INFLATE, at most SE_SAML_MAX_XML) or, when
  * deflated is false, a POST-binding one (base64 only). *ret is malloc'd XML text. SE_EINVAL when it
@@ -57,7 +57,7 @@ char *se_saml_encode_post(const char *xml);
 typedef struct se_saml_authn_req {
 	char *id;
 	char *issuer;
-	char *acs_url; /* "" when absent */
+	char *acs_url;       /* "" when absent */
 	char *nameid_format; /* "" when absent */
 } se_saml_authn_req;
 
@@ -81,9 +81,9 @@ typedef struct se_saml_resp_params {
 	/* Failure status: NULL for Success; then the Response is unsigned and has no assertion. */
 	const char *status_code2; /* e.g. "urn:oasis:names:tc:SAML:2.0:status:AuthnFailed" */
 	const char *status_message;
-	const char *key_pem;  /* signing key; NULL: unsigned */
-	const char *cert_pem; /* its certificate, put in KeyInfo */
-	bool tamper;          /* alter the assertion after signing (test outcome) */
+	const char *key_pem;         /* signing key; NULL: unsigned */
+	const char *cert_pem;        /* its certificate, put in KeyInfo */
+	bool tamper;                 /* alter the assertion after signing (test outcome) */
 	const char *encrypt_key_pem; /* RSA key whose public half the assertion is encrypted to; NULL: plain */
 } se_saml_resp_params;
 
@@ -107,10 +107,10 @@ typedef struct se_saml_assertion {
 	char *sc_recipient, *sc_in_response_to;
 	time_t sc_not_on_or_after;
 	time_t not_before, not_on_or_after;
-	json_t *audiences;  /* [strings] */
-	json_t *attributes; /* {Name: [values]} and {FriendlyName: [values]} where it differs */
+	json_t *audiences;      /* [strings] */
+	json_t *attributes;     /* {Name: [values]} and {FriendlyName: [values]} where it differs */
 	json_t *element_valued; /* [Names] whose values have element content */
-	char *decrypted;    /* the decrypted assertion XML, when it was encrypted; else NULL */
+	char *decrypted;        /* the decrypted assertion XML, when it was encrypted; else NULL */
 	bool was_encrypted;
 } se_saml_assertion;
 
@@ -129,6 +129,6 @@ typedef struct se_saml_trust {
  * filled as far as it got, for the assertion log: release it either way), with *ret_detail a static
  * text naming the check. */
 se_error_id se_saml_response_verify(const char *xml, size_t len, const se_saml_trust *t, se_saml_assertion *ret,
-				    const char **ret_detail);
+                                    const char **ret_detail);
 
 #endif

@@ -17,8 +17,8 @@ struct se_signin {
 	json_t *item_order; /* [[kind, key]], oldest first */
 	json_t *presets;    /* [preset] */
 	unsigned preset_seq;
-	json_t *log;        /* [entry], oldest first */
-	json_t *last;       /* connection_id -> Response XML */
+	json_t *log;  /* [entry], oldest first */
+	json_t *last; /* connection_id -> Response XML */
 };
 
 static void drop_all(se_signin *s)
@@ -42,7 +42,8 @@ static int fill(se_signin *s)
 	s->log = json_array();
 	s->last = json_object();
 	s->preset_seq = 0;
-	return s->flows && s->flow_order && s->items && s->item_order && s->presets && s->log && s->last ? 0 : SE_ENOMEM;
+	return s->flows && s->flow_order && s->items && s->item_order && s->presets && s->log && s->last ? 0
+	                                                                                                 : SE_ENOMEM;
 }
 
 int se_signin_new(se_signin **ret)
@@ -170,7 +171,7 @@ int se_signin_item_put(se_signin *s, const char *kind, const char *key, json_t *
 	while (json_array_size(s->item_order) >= SE_SIGNIN_MAX_ITEMS) {
 		json_t *old = json_array_get(s->item_order, 0);
 		json_object_del(json_object_get(s->items, json_string_value(json_array_get(old, 0))),
-				json_string_value(json_array_get(old, 1)));
+		                json_string_value(json_array_get(old, 1)));
 		json_array_remove(s->item_order, 0);
 	}
 	if (json_array_append_new(s->item_order, json_pack("[s,s]", kind, key)) < 0 ||
@@ -210,7 +211,8 @@ json_t *se_signin_preset_add(se_signin *s, json_t *preset)
 	if (json_array_size(s->presets) < SE_SIGNIN_MAX_PRESETS) {
 		char id[32];
 		snprintf(id, sizeof id, "preset-%u", ++s->preset_seq);
-		if (json_object_set_new(preset, "id", json_string(id)) == 0 && json_array_append(s->presets, preset) == 0)
+		if (json_object_set_new(preset, "id", json_string(id)) == 0 &&
+		    json_array_append(s->presets, preset) == 0)
 			c = json_deep_copy(preset);
 	}
 	pthread_mutex_unlock(&s->lock);
@@ -230,7 +232,7 @@ json_t *se_signin_preset_take(se_signin *s, const char *protocol, const char *co
 	pthread_mutex_lock(&s->lock);
 	size_t i;
 	json_t *p;
-	json_array_foreach(s->presets, i, p) {
+	json_array_foreach (s->presets, i, p) {
 		if (!matches(p, "protocol", protocol) || !matches(p, "connection_id", connection_id))
 			continue;
 		json_int_t left = json_integer_value(json_object_get(p, "count")) - 1;

@@ -34,10 +34,10 @@ static int parse(const char *url, parts *p)
 	if (!u)
 		return -1;
 	int ok = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
-		 curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) == CURLUE_OK &&
-		 curl_url_get(u, CURLUPART_HOST, &p->host, 0) == CURLUE_OK &&
-		 curl_url_get(u, CURLUPART_PORT, &p->port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
-		 curl_url_get(u, CURLUPART_PATH, &p->path, 0) == CURLUE_OK;
+	         curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_HOST, &p->host, 0) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_PORT, &p->port, CURLU_DEFAULT_PORT) == CURLUE_OK &&
+	         curl_url_get(u, CURLUPART_PATH, &p->path, 0) == CURLUE_OK;
 	if (ok) {
 		curl_url_get(u, CURLUPART_QUERY, &p->query, 0);
 		curl_url_get(u, CURLUPART_FRAGMENT, &p->fragment, 0);
@@ -102,7 +102,7 @@ static bool has_type(const json_t *entry, const char *type, bool want_default)
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(json_object_get(entry, "valid_types"), i, t) {
+	json_array_foreach (json_object_get(entry, "valid_types"), i, t) {
 		const char *ty = se_json_str(t, "type");
 		if (ty && strcmp(ty, type) == 0 && (!want_default || json_is_true(json_object_get(t, "is_default"))))
 			return true;
@@ -126,7 +126,7 @@ se_error_id se_signin_redirect_check(const se_signin_settings *s, const char *ur
 		e = SE_ERR_NONE;
 	size_t i;
 	json_t *entry;
-	json_array_foreach(s->redirect_urls, i, entry) {
+	json_array_foreach (s->redirect_urls, i, entry) {
 		parts r;
 		if (e == SE_ERR_NONE)
 			break;
@@ -144,7 +144,9 @@ const char *se_signin_redirect_default(const se_signin_settings *s, bool signup)
 {
 	size_t i;
 	json_t *entry;
-	json_array_foreach(s->redirect_urls, i, entry) if (has_type(entry, signup ? "SIGNUP" : "LOGIN", true)) return se_json_str(entry, "url");
+	json_array_foreach (s->redirect_urls, i, entry)
+		if (has_type(entry, signup ? "SIGNUP" : "LOGIN", true))
+			return se_json_str(entry, "url");
 	return NULL;
 }
 

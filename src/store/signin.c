@@ -33,7 +33,7 @@ int se_store_signin_settings_get(se_db *db, se_signin_settings *ret)
 {
 	memset(ret, 0, sizeof *ret);
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT redirect_urls, allow_loopback_redirect_urls, pkce_required_for_sso, "
-					  "sso_token_lifetime_seconds, idp_users FROM signin_settings WHERE id = 1");
+	                                  "sso_token_lifetime_seconds, idp_users FROM signin_settings WHERE id = 1");
 	if (!st)
 		return SE_EDB;
 	int rc = sqlite3_step(st);
@@ -63,9 +63,10 @@ int se_store_signin_settings_get(se_db *db, se_signin_settings *ret)
 
 int se_store_signin_settings_put(se_db *db, const se_signin_settings *s)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO signin_settings (id, redirect_urls, "
-					  "allow_loopback_redirect_urls, pkce_required_for_sso, sso_token_lifetime_seconds, "
-					  "idp_users) VALUES (1, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *st =
+	    se_db_stmt(db, "INSERT OR REPLACE INTO signin_settings (id, redirect_urls, "
+	                   "allow_loopback_redirect_urls, pkce_required_for_sso, sso_token_lifetime_seconds, "
+	                   "idp_users) VALUES (1, ?, ?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	if (se_db_bind_json(st, 1, s->redirect_urls) < 0 || se_db_bind_json(st, 5, s->idp_users) < 0)
@@ -89,8 +90,9 @@ void se_org_signin_release(se_org_signin *s)
 int se_store_org_signin_get(se_db *db, const char *org_id, se_org_signin *ret)
 {
 	memset(ret, 0, sizeof *ret);
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
-					  "sso_default_connection_id FROM organization_signin WHERE organization_id = ?");
+	sqlite3_stmt *st =
+	    se_db_stmt(db, "SELECT sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
+	                   "sso_default_connection_id FROM organization_signin WHERE organization_id = ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, org_id);
@@ -119,8 +121,8 @@ int se_store_org_signin_get(se_db *db, const char *org_id, se_org_signin *ret)
 int se_store_org_signin_put(se_db *db, const char *org_id, const se_org_signin *s)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO organization_signin (organization_id, "
-					  "sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
-					  "sso_default_connection_id) VALUES (?, ?, ?, ?)");
+	                                  "sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
+	                                  "sso_default_connection_id) VALUES (?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, org_id);
@@ -134,7 +136,7 @@ int se_store_org_signin_put(se_db *db, const char *org_id, const se_org_signin *
 int se_store_member_signin_get(se_db *db, const char *member_id, json_t **ret_trusted, bool *ret_verified)
 {
 	sqlite3_stmt *st =
-		se_db_stmt(db, "SELECT trusted_metadata, email_address_verified FROM member_signin WHERE member_id = ?");
+	    se_db_stmt(db, "SELECT trusted_metadata, email_address_verified FROM member_signin WHERE member_id = ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_id);
@@ -156,7 +158,7 @@ int se_store_member_signin_get(se_db *db, const char *member_id, json_t **ret_tr
 int se_store_member_signin_put(se_db *db, const char *member_id, const json_t *trusted, bool verified)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO member_signin (member_id, trusted_metadata, "
-					  "email_address_verified) VALUES (?, ?, ?)");
+	                                  "email_address_verified) VALUES (?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_id);
@@ -169,14 +171,14 @@ int se_store_member_signin_put(se_db *db, const char *member_id, const json_t *t
 /* --- registrations and session factors --------------------------------------------------------- */
 
 int se_store_registration_upsert(se_db *db, const char *member_id, const char *connection_id, const char *external_id,
-				 const json_t *sso_attributes, const json_t *groups, const char *new_id,
-				 char **ret_registration_id)
+                                 const json_t *sso_attributes, const json_t *groups, const char *new_id,
+                                 char **ret_registration_id)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO sso_registrations (registration_id, member_id, connection_id, "
-					  "external_id, sso_attributes, groups) VALUES (?, ?, ?, ?, ?, ?) "
-					  "ON CONFLICT (member_id, connection_id) DO UPDATE SET external_id = "
-					  "excluded.external_id, sso_attributes = excluded.sso_attributes, groups = "
-					  "excluded.groups RETURNING registration_id");
+	                                  "external_id, sso_attributes, groups) VALUES (?, ?, ?, ?, ?, ?) "
+	                                  "ON CONFLICT (member_id, connection_id) DO UPDATE SET external_id = "
+	                                  "excluded.external_id, sso_attributes = excluded.sso_attributes, groups = "
+	                                  "excluded.groups RETURNING registration_id");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, new_id);
@@ -203,17 +205,17 @@ int se_store_registration_upsert(se_db *db, const char *member_id, const char *c
 int se_store_registrations_of(se_db *db, const char *member_id, json_t **ret)
 {
 	sqlite3_stmt *st = se_db_stmt_idle(db, "SELECT registration_id, connection_id, external_id, sso_attributes, "
-					       "groups FROM sso_registrations WHERE member_id = ? ORDER BY rowid");
+	                                       "groups FROM sso_registrations WHERE member_id = ? ORDER BY rowid");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_id);
 	json_t *list = json_array();
 	int rc;
 	while (list && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:o?, s:o?}", "registration_id", sqlite3_column_text(st, 0),
-				      "connection_id", sqlite3_column_text(st, 1), "external_id",
-				      sqlite3_column_text(st, 2), "sso_attributes", se_db_col_json(st, 3), "groups",
-				      se_db_col_json(st, 4));
+		json_t *o =
+		    json_pack("{s:s, s:s, s:s, s:o?, s:o?}", "registration_id", sqlite3_column_text(st, 0),
+		              "connection_id", sqlite3_column_text(st, 1), "external_id", sqlite3_column_text(st, 2),
+		              "sso_attributes", se_db_col_json(st, 3), "groups", se_db_col_json(st, 4));
 		if (!o || json_array_append_new(list, o) < 0) {
 			json_decref(list);
 			list = NULL;
@@ -229,7 +231,7 @@ int se_store_registrations_of(se_db *db, const char *member_id, json_t **ret)
 int se_store_session_factors_put(se_db *db, const char *member_session_id, const json_t *factors)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO session_factors (member_session_id, "
-					  "authentication_factors) VALUES (?, ?)");
+	                                  "authentication_factors) VALUES (?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_session_id);
@@ -241,7 +243,7 @@ int se_store_session_factors_put(se_db *db, const char *member_session_id, const
 int se_store_session_factors_get(se_db *db, const char *member_session_id, json_t **ret)
 {
 	sqlite3_stmt *st =
-		se_db_stmt(db, "SELECT authentication_factors FROM session_factors WHERE member_session_id = ?");
+	    se_db_stmt(db, "SELECT authentication_factors FROM session_factors WHERE member_session_id = ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, member_session_id);
@@ -275,8 +277,8 @@ void se_sso_token_release(se_sso_token *t)
 int se_store_sso_token_insert(se_db *db, const char *token_hash, const se_sso_token *t)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO sso_tokens (token_hash, member_id, organization_id, "
-					  "connection_id, protocol, external_id, registration_id, pkce_code_challenge, "
-					  "is_new_member, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	                                  "connection_id, protocol, external_id, registration_id, pkce_code_challenge, "
+	                                  "is_new_member, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, token_hash);
@@ -295,9 +297,10 @@ int se_store_sso_token_insert(se_db *db, const char *token_hash, const se_sso_to
 int se_store_sso_token_get(se_db *db, const char *token_hash, time_t now, se_sso_token *ret)
 {
 	memset(ret, 0, sizeof *ret);
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT member_id, organization_id, connection_id, protocol, external_id, "
-					  "registration_id, pkce_code_challenge, is_new_member, expires_at FROM sso_tokens "
-					  "WHERE token_hash = ? AND expires_at > ?");
+	sqlite3_stmt *st =
+	    se_db_stmt(db, "SELECT member_id, organization_id, connection_id, protocol, external_id, "
+	                   "registration_id, pkce_code_challenge, is_new_member, expires_at FROM sso_tokens "
+	                   "WHERE token_hash = ? AND expires_at > ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, token_hash);
@@ -339,7 +342,7 @@ int se_store_sso_token_consume(se_db *db, const char *token_hash)
 }
 
 int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *assertion_id, time_t expires_at,
-			     time_t now)
+                             time_t now)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "DELETE FROM saml_replay WHERE expires_at <= ?");
 	if (!st)
@@ -347,7 +350,8 @@ int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *a
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
 	if (step_done(st) < 0)
 		return SE_EDB;
-	st = se_db_stmt(db, "INSERT OR IGNORE INTO saml_replay (connection_id, assertion_id, expires_at) VALUES (?, ?, ?)");
+	st = se_db_stmt(db,
+	                "INSERT OR IGNORE INTO saml_replay (connection_id, assertion_id, expires_at) VALUES (?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -361,7 +365,7 @@ int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *a
 int se_store_saml_replay_seen(se_db *db, const char *connection_id, const char *assertion_id, time_t now, bool *ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT 1 FROM saml_replay WHERE connection_id = ? AND assertion_id = ? AND "
-					  "expires_at > ?");
+	                                  "expires_at > ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, connection_id);
@@ -390,7 +394,9 @@ static bool str_list(const json_t *v)
 	json_t *it;
 	if (!json_is_array(v))
 		return false;
-	json_array_foreach(v, i, it) if (!json_is_string(it)) return false;
+	json_array_foreach (v, i, it)
+		if (!json_is_string(it))
+			return false;
 	return true;
 }
 
@@ -410,11 +416,12 @@ static int apply_settings(se_db *db, const json_t *doc, char **ret_error)
 			fail(ret_error, "project.redirect_urls: must be a list of at most 100 redirect URLs");
 			goto done;
 		}
-		json_array_foreach(v, i, u) {
+		json_array_foreach (v, i, u) {
 			const char *url = se_json_str(u, "url");
 			json_t *types = json_object_get(u, "valid_types");
 			if (!url || !*url || strlen(url) > 2048 || !json_is_array(types)) {
-				fail(ret_error, "project.redirect_urls: each needs url (at most 2048 characters) and valid_types");
+				fail(ret_error,
+				     "project.redirect_urls: each needs url (at most 2048 characters) and valid_types");
 				goto done;
 			}
 		}
@@ -450,12 +457,13 @@ static int apply_settings(se_db *db, const json_t *doc, char **ret_error)
 			fail(ret_error, "idp_users: must be a list of at most 100 users");
 			goto done;
 		}
-		json_array_foreach(v, i, u) {
+		json_array_foreach (v, i, u) {
 			const char *email = se_json_str(u, "email");
 			json_t *g = json_object_get(u, "groups"), *a = json_object_get(u, "attributes");
 			if (!email || !strchr(email, '@') || strlen(email) > 254 || (g && !str_list(g)) ||
 			    (a && !json_is_object(a))) {
-				fail(ret_error, "idp_users: each needs an email; groups a list of strings, attributes an object");
+				fail(ret_error,
+				     "idp_users: each needs an email; groups a list of strings, attributes an object");
 				goto done;
 			}
 		}
@@ -472,7 +480,7 @@ static int apply_orgs(se_db *db, const json_t *doc, char **ret_error)
 {
 	size_t i;
 	json_t *o;
-	json_array_foreach(json_object_get(doc, "organizations"), i, o) {
+	json_array_foreach (json_object_get(doc, "organizations"), i, o) {
 		json_t *jit = json_object_get(o, "sso_jit_provisioning"),
 		       *allowed = json_object_get(o, "sso_jit_provisioning_allowed_connections"),
 		       *def = json_object_get(o, "sso_default_connection_id");
@@ -482,11 +490,11 @@ static int apply_orgs(se_db *db, const json_t *doc, char **ret_error)
 		if ((jit && !se_str_in(json_string_value(jit), modes)) || (allowed && !str_list(allowed)) ||
 		    (def && !json_is_string(def) && !json_is_null(def)))
 			return fail(ret_error, "organizations: sso_jit_provisioning must be ALL_ALLOWED, RESTRICTED or "
-					       "NOT_ALLOWED, sso_jit_provisioning_allowed_connections a list of ids, "
-					       "sso_default_connection_id a string");
+			                       "NOT_ALLOWED, sso_jit_provisioning_allowed_connections a list of ids, "
+			                       "sso_default_connection_id a string");
 		se_org_signin s = {(char *)(jit ? json_string_value(jit) : "ALL_ALLOWED"),
-				   allowed ? (json_t *)allowed : json_array(),
-				   (char *)(def && json_is_string(def) ? json_string_value(def) : "")};
+		                   allowed ? (json_t *)allowed : json_array(),
+		                   (char *)(def && json_is_string(def) ? json_string_value(def) : "")};
 		int r = se_store_org_signin_put(db, se_json_str(o, "organization_id"), &s);
 		if (!allowed)
 			json_decref(s.allowed_connections);
@@ -500,7 +508,7 @@ static int apply_members(se_db *db, const json_t *doc, char **ret_error)
 {
 	size_t i;
 	json_t *m;
-	json_array_foreach(json_object_get(doc, "members"), i, m) {
+	json_array_foreach (json_object_get(doc, "members"), i, m) {
 		json_t *tm = json_object_get(m, "trusted_metadata"), *regs = json_object_get(m, "sso_registrations");
 		json_t *verified = json_object_get(m, "email_address_verified");
 		const char *id = se_json_str(m, "member_id");
@@ -517,16 +525,17 @@ static int apply_members(se_db *db, const json_t *doc, char **ret_error)
 		}
 		size_t k;
 		json_t *g;
-		json_array_foreach(regs, k, g) {
+		json_array_foreach (regs, k, g) {
 			const char *rid = se_json_str(g, "registration_id"), *cid = se_json_str(g, "connection_id");
 			if (!rid || !cid)
-				return fail(ret_error, "members: sso_registrations need registration_id and connection_id");
+				return fail(ret_error,
+				            "members: sso_registrations need registration_id and connection_id");
 			json_t *attrs = json_object_get(g, "sso_attributes"), *groups = json_object_get(g, "groups");
 			json_t *ea = json_object(), *eg = json_array();
 			char *got = NULL;
 			int r = se_store_registration_upsert(db, id, cid, se_json_str(g, "external_id"),
-							     json_is_object(attrs) ? attrs : ea,
-							     str_list(groups) ? groups : eg, rid, &got);
+			                                     json_is_object(attrs) ? attrs : ea,
+			                                     str_list(groups) ? groups : eg, rid, &got);
 			free(got);
 			json_decref(ea);
 			json_decref(eg);
@@ -563,7 +572,7 @@ int se_store_signin_export(se_db *db, json_t *doc)
 	se_signin_settings_release(&s);
 	size_t i;
 	json_t *o;
-	json_array_foreach(json_object_get(doc, "organizations"), i, o) {
+	json_array_foreach (json_object_get(doc, "organizations"), i, o) {
 		se_org_signin os;
 		if (r == 0 && (r = se_store_org_signin_get(db, se_json_str(o, "organization_id"), &os)) == 0) {
 			json_object_set_new(o, "sso_jit_provisioning", json_string(os.sso_jit_provisioning));
@@ -572,7 +581,7 @@ int se_store_signin_export(se_db *db, json_t *doc)
 			se_org_signin_release(&os);
 		}
 	}
-	json_array_foreach(json_object_get(doc, "members"), i, o) {
+	json_array_foreach (json_object_get(doc, "members"), i, o) {
 		const char *id = se_json_str(o, "member_id");
 		json_t *tm = NULL, *regs = NULL;
 		bool verified = false;

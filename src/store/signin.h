@@ -41,8 +41,8 @@ int se_store_member_signin_put(se_db *db, const char *member_id, const json_t *t
 /* Inserts or updates the registration of member on connection; *ret_registration_id (malloc'd) is
  * the registration's id, new_id when it was created. */
 int se_store_registration_upsert(se_db *db, const char *member_id, const char *connection_id, const char *external_id,
-				 const json_t *sso_attributes, const json_t *groups, const char *new_id,
-				 char **ret_registration_id);
+                                 const json_t *sso_attributes, const json_t *groups, const char *new_id,
+                                 char **ret_registration_id);
 /* The member's registrations: [{registration_id, connection_id, external_id, sso_attributes, groups}]
  * in creation order (new reference). */
 int se_store_registrations_of(se_db *db, const char *member_id, json_t **ret);
@@ -68,7 +68,7 @@ int se_store_sso_token_consume(se_db *db, const char *token_hash);
 /* Records an accepted assertion id; SE_ECONFLICT when it is already recorded and not yet expired
  * at now. Expired entries are dropped on the way. */
 int se_store_saml_replay_add(se_db *db, const char *connection_id, const char *assertion_id, time_t expires_at,
-			     time_t now);
+                             time_t now);
 
 /* Whether assertion_id was accepted on connection_id and is still remembered at now. */
 int se_store_saml_replay_seen(se_db *db, const char *connection_id, const char *assertion_id, time_t now, bool *ret);

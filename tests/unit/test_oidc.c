@@ -19,7 +19,7 @@
 static json_t *claims(time_t now)
 {
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "iss", ISS, "sub", "user-1", "aud", "client-1", "iat",
-			 (json_int_t)now, "exp", (json_int_t)(now + 300), "nonce", "n-1", "email", "a@b.test");
+	                 (json_int_t)now, "exp", (json_int_t)(now + 300), "nonce", "n-1", "email", "a@b.test");
 }
 
 static se_error_id verify_claims(json_t *c, se_oidc_key key, bool tamper)
@@ -103,7 +103,7 @@ START_TEST(not_a_jws)
 	const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "!!!.###.$$$", "eyJhbGciOiJSUzI1NiJ9.A=.A="};
 	for (size_t i = 0; i < 6; i++)
 		ck_assert_int_eq(se_oidc_verify(bad[i], jwks, ISS, "client-1", "n-1", time(NULL), &out, &why),
-				 SE_ERR_SI_OIDC_INVALID_ID_TOKEN);
+		                 SE_ERR_SI_OIDC_INVALID_ID_TOKEN);
 	/* alg none is not RS256. */
 	const char *none = "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.";
 	se_error_id e = se_oidc_verify(none, jwks, ISS, "client-1", "n-1", time(NULL), &out, &why);
@@ -120,7 +120,8 @@ START_TEST(unknown_kid)
 	json_t *jwks = se_oidc_jwks(), *out = NULL;
 	json_object_set_new(json_array_get(json_object_get(jwks, "keys"), 0), "kid", json_string("other"));
 	const char *why;
-	ck_assert_int_eq(se_oidc_verify(jwt, jwks, ISS, "client-1", "n-1", time(NULL), &out, &why), SE_ERR_SI_ID_TOKEN_INVALID);
+	ck_assert_int_eq(se_oidc_verify(jwt, jwks, ISS, "client-1", "n-1", time(NULL), &out, &why),
+	                 SE_ERR_SI_ID_TOKEN_INVALID);
 	json_decref(jwks);
 	json_decref(c);
 	free(jwt);

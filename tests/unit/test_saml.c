@@ -19,9 +19,9 @@
 #include "crypto/digest.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
-#include "util/time.h"
 #include "signin/saml.h"
 #include "util/errors_code.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define ACS "https://test.stytch.com/v1/b2b/sso/callback/saml-connection-test-x"
@@ -74,23 +74,23 @@ static char *response(const char *key, const char *cert, bool tamper, const char
 {
 	time_t now = time(NULL);
 	json_t *attrs = json_pack("{s:s, s:[s,s], s:s}", "email", "grace@globex.test", "groups", "admins", "eng", "org",
-				  "AT&T <R&D>");
+	                          "AT&T <R&D>");
 	se_saml_resp_params p = {.destination = ACS,
-				 .in_response_to = "_req1",
-				 .issuer = "urn:test:idp",
-				 .audience = "https://test.stytch.com/aud",
-				 .nameid = "grace@globex.test",
-				 .nameid_format = SE_SAML_NAMEID_EMAIL,
-				 .now = now,
-				 .not_before = now - 5,
-				 .not_on_or_after = now + 300,
-				 .attributes = attrs,
-				 .status_code2 = status2,
-				 .status_message = status2 ? "cancelled" : NULL,
-				 .key_pem = key,
-				 .cert_pem = cert,
-				 .tamper = tamper,
-				 .encrypt_key_pem = enc_key};
+	                         .in_response_to = "_req1",
+	                         .issuer = "urn:test:idp",
+	                         .audience = "https://test.stytch.com/aud",
+	                         .nameid = "grace@globex.test",
+	                         .nameid_format = SE_SAML_NAMEID_EMAIL,
+	                         .now = now,
+	                         .not_before = now - 5,
+	                         .not_on_or_after = now + 300,
+	                         .attributes = attrs,
+	                         .status_code2 = status2,
+	                         .status_message = status2 ? "cancelled" : NULL,
+	                         .key_pem = key,
+	                         .cert_pem = cert,
+	                         .tamper = tamper,
+	                         .encrypt_key_pem = enc_key};
 	char *xml = NULL;
 	ck_assert_int_eq(se_saml_response_build(&p, &xml), 0);
 	json_decref(attrs);
@@ -206,10 +206,11 @@ START_TEST(doctype_and_garbage_are_invalid_xml)
 {
 	setup_keys();
 	se_saml_assertion a;
-	const char *docs[] = {"not xml", "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"y\">]><samlp:Response "
-					 "xmlns:samlp=\"" SE_SAML_NS_PROTOCOL "\" Version=\"2.0\"/>",
-			      "<samlp:Response xmlns:samlp=\"" SE_SAML_NS_PROTOCOL "\" Version=\"1.1\"/>",
-			      "<Response Version=\"2.0\"/>"};
+	const char *docs[] = {"not xml",
+	                      "<?xml version=\"1.0\"?><!DOCTYPE x [<!ENTITY e \"y\">]><samlp:Response "
+	                      "xmlns:samlp=\"" SE_SAML_NS_PROTOCOL "\" Version=\"2.0\"/>",
+	                      "<samlp:Response xmlns:samlp=\"" SE_SAML_NS_PROTOCOL "\" Version=\"1.1\"/>",
+	                      "<Response Version=\"2.0\"/>"};
 	for (size_t i = 0; i < 4; i++) {
 		ck_assert_int_eq(verify(docs[i], &a), SE_ERR_SI_INVALID_XML_SAML_RESPONSE);
 		se_saml_assertion_release(&a);
@@ -231,7 +232,8 @@ START_TEST(signature_wrapping_is_refused)
 	char *evil = strdup(orig);
 	char *p = strstr(evil, "grace@globex.test");
 	memcpy(p, "evilx@globex.test", 17);
-	char *w1 = se_asprintf("%.*s<samlp:Extensions>%s</samlp:Extensions>%s%s", (int)(as - xml), xml, orig, evil, end);
+	char *w1 =
+	    se_asprintf("%.*s<samlp:Extensions>%s</samlp:Extensions>%s%s", (int)(as - xml), xml, orig, evil, end);
 	ck_assert_int_eq(verify_only_cert1(w1), SE_ERR_SI_INVALID_SAML_RESPONSE);
 	/* XSW2: two sibling assertions with the same ID. */
 	char *w2 = se_asprintf("%.*s%s%s%s", (int)(as - xml), xml, evil, orig, end);
@@ -264,7 +266,9 @@ START_TEST(authn_request_round_trip)
 	ck_assert_int_eq(strlen(id), 41);
 	ck_assert_int_eq(se_saml_redirect_query("SAMLRequest", xml, "relay-1", g_key, &q), 0);
 	ck_assert(strncmp(q, "SAMLRequest=", 12) == 0);
-	ck_assert_ptr_nonnull(strstr(q, "&RelayState=relay-1&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature="));
+	ck_assert_ptr_nonnull(strstr(
+	    q,
+	    "&RelayState=relay-1&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256&Signature="));
 	/* Decode the SAMLRequest back. */
 	char *val = strndup(q + 12, strcspn(q + 12, "&"));
 	ck_assert_int_eq(se_percent_decode(val), 0);

@@ -25,16 +25,16 @@ static void assertion(se_saml_assertion *a, const char *nameid, const char *form
 static json_t *mapping(void)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "email", "mail", "first_name", "fn", "last_name", "ln", "groups",
-			 "grp", "department", "dept");
+	                 "grp", "department", "dept");
 }
 
 START_TEST(maps_every_key)
 {
 	se_saml_assertion a;
 	assertion(&a, "ignored-id", SE_SAML_NAMEID_PERSISTENT,
-		  json_pack("{s:[s], s:[s], s:[s], s:[s,s], s:[s], s:[s]}", "mail", "x@y.test", "fn", "Ada", "ln", "Lovelace",
-			    "grp", "a", "b", "dept", "R&D", "extra", "e"),
-		  NULL);
+	          json_pack("{s:[s], s:[s], s:[s], s:[s,s], s:[s], s:[s]}", "mail", "x@y.test", "fn", "Ada", "ln",
+	                    "Lovelace", "grp", "a", "b", "dept", "R&D", "extra", "e"),
+	          NULL);
 	json_t *map = mapping();
 	se_signin_mapped m;
 	const char *why;
@@ -109,7 +109,7 @@ START_TEST(refusals)
 	se_saml_assertion_release(&a);
 	/* Groups with element content. */
 	assertion(&a, "g@y.test", SE_SAML_NAMEID_EMAIL, json_pack("{s:[s], s:[s]}", "mail", "g@y.test", "grp", ""),
-		  json_pack("[s]", "grp"));
+	          json_pack("[s]", "grp"));
 	ck_assert_int_eq(se_signin_map_saml(&a, map, &m, &why), SE_ERR_SI_INVALID_SAML_RESPONSE_GROUPS);
 	ck_assert_ptr_nonnull(why);
 	se_signin_mapped_release(&m);
