@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
+#include "outbound/outbound.h"
 #include "signin/mapping.h"
 #include "signin/member.h"
 #include "signin/oidc.h"
@@ -16,6 +17,9 @@
 
 #define SKEW 120
 #define REPLAY_MIN 600
+/* Outside identity provider calls: 3 s and 1 MiB, as for metadata (API.md section 2). */
+#define SIGNIN_FETCH_TIMEOUT_MS 3000
+#define SIGNIN_FETCH_MAX_BYTES (1024 * 1024)
 
 /* One callback as /_emulator/sso/assertions shows it. */
 typedef struct acs_log {
@@ -289,6 +293,92 @@ done:
 
 /* --- OIDC -------------------------------------------------------------------------------------- */
 
+/* An OIDC callback across its fetches: the assertion log entry, the flow and the relying party's steps. */
+typedef struct oidc_call {
+	acs_log l;
+	json_t *flow;
+	const char *flow_id; /* in flow */
+	se_oidc_rp rp;
+	bool registered; /* the request owns it (se_req_pending) */
+} oidc_call;
+
+static void oidc_call_free(void *v)
+{
+	oidc_call *call = v;
+	if (!call)
+		return;
+	json_decref(call->l.entry);
+	json_decref(call->l.checks);
+	json_decref(call->flow);
+	se_oidc_rp_release(&call->rp);
+	free(call);
+}
+
+static int oidc_drive(se_req *r, oidc_call *call);
+
+static int oidc_continue(se_req *r, se_outbound_job *job, void *ctx)
+{
+	oidc_call *call = ctx;
+	const char *body = NULL, *error = NULL;
+	size_t len = 0;
+	int rc = se_outbound_job_result(job, &body, &len, &error);
+	se_oidc_rp_feed(&call->rp, rc, se_outbound_job_http_status(job), body, len);
+	return oidc_drive(r, call);
+}
+
+/* Runs the relying party's steps; a step on an outside identity provider suspends the request on a
+ * job of the fetch worker (SIGNIN.md section 3, Rule A). */
+static int oidc_drive(se_req *r, oidc_call *call)
+{
+	se_oidc_fetch f;
+	se_oidc_identity idn = {0};
+	se_error_id e = SE_ERR_INTERNAL;
+	const char *why = "internal error";
+	int rc = -1;
+	if (se_oidc_rp_next(r, &call->rp, &f, &idn, &e, &why) == 1) {
+		se_fetch_opts opts = {.timeout_ms = SIGNIN_FETCH_TIMEOUT_MS,
+				      .max_bytes = SIGNIN_FETCH_MAX_BYTES,
+				      .post_body = f.post,
+				      .post_len = f.post ? strlen(f.post) : 0,
+				      .headers = f.headers,
+				      .any_status = true};
+		se_outbound_job *job = NULL;
+		char *error = NULL;
+		if (se_outbound_job_new(r->outbound, r->credential, f.url, &opts, NULL, NULL, &job, &error) == 0) {
+			call->rp.fed = false;
+			call->registered = true;
+			return se_req_pending(r, job, oidc_continue, call, oidc_call_free);
+		}
+		free(error);
+		/* The URL may not be fetched (or the worker is full): the step fails as unreachable. */
+		se_oidc_rp_feed(&call->rp, SE_EIO, 0, NULL, 0);
+		if (se_oidc_rp_next(r, &call->rp, &f, &idn, &e, &why) == 1) {
+			e = SE_ERR_INTERNAL;
+			se_oidc_identity_release(&idn);
+		}
+	}
+	acs_log *l = &call->l;
+	if (e != SE_ERR_NONE) {
+		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, l, "id_token", e, "%s", why);
+	} else {
+		check(l, "id_token", true, "verified");
+		se_signin_mapped m = {strdup(idn.email),        strdup(idn.name ? idn.name : ""), strdup(idn.sub),
+				      json_incref(idn.groups), json_incref(idn.trusted),        json_incref(idn.claims)};
+		rc = m.email && m.name && m.external_id
+			     ? finish_signin(r, l, call->flow, se_json_str(call->flow, "organization_id"),
+					     se_json_str(call->flow, "connection_id"), "oidc", &m)
+			     : se_req_internal(r);
+		se_signin_mapped_release(&m);
+	}
+	se_oidc_identity_release(&idn);
+	log_done(r, l, call->flow_id);
+	l->entry = NULL;
+	l->checks = NULL;
+	if (!call->registered)
+		oidc_call_free(call);
+	return rc;
+}
+
 static int oidc_callback(se_req *r, const se_oidc *c)
 {
 	acs_log l = {json_pack("{s:I, s:s, s:s, s:n, s:b, s:n, s:n, s:n, s:n, s:n}", "time", (json_int_t)r->now,
@@ -297,7 +387,6 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 	             json_array()};
 	json_t *flow = NULL;
 	const char *flow_id = NULL;
-	se_oidc_identity idn = {0};
 	int rc = -1;
 	if (!l.entry || !l.checks) {
 		rc = se_req_internal(r);
@@ -347,27 +436,23 @@ static int oidc_callback(se_req *r, const se_oidc *c)
 		goto done;
 	}
 	char *redirect = se_h_callback_url(r, c->connection_id);
-	const char *why = NULL;
-	se_error_id e = redirect ? se_oidc_sign_in(r, c, code, redirect, se_json_str(flow, "request_id"), &idn, &why)
-	                         : SE_ERR_INTERNAL;
-	free(redirect);
-	if (e != SE_ERR_NONE) {
-		rc = e == SE_ERR_INTERNAL ? se_req_internal(r) : refuse(r, &l, "id_token", e, "%s", why);
-		goto done;
-	}
-	check(&l, "id_token", true, "verified");
-	se_signin_mapped m = {strdup(idn.email),       strdup(idn.name ? idn.name : ""), strdup(idn.sub),
-	                      json_incref(idn.groups), json_incref(idn.trusted),         json_incref(idn.claims)};
-	if (!m.email || !m.name || !m.external_id) {
-		se_signin_mapped_release(&m);
+	oidc_call *call = calloc(1, sizeof *call);
+	if (!redirect || !call || se_oidc_rp_init(&call->rp, c, code, redirect, se_json_str(flow, "request_id")) < 0) {
+		free(redirect);
+		free(call);
 		rc = se_req_internal(r);
 		goto done;
 	}
-	rc = finish_signin(r, &l, flow, se_json_str(flow, "organization_id"), se_json_str(flow, "connection_id"),
-	                   "oidc", &m);
-	se_signin_mapped_release(&m);
+	free(redirect);
+	/* The rest may wait on the identity provider: the call carries the log and the flow. */
+	call->l = l;
+	call->flow = flow;
+	call->flow_id = flow_id;
+	l.entry = NULL;
+	l.checks = NULL;
+	flow = NULL;
+	return oidc_drive(r, call);
 done:
-	se_oidc_identity_release(&idn);
 	if (l.entry)
 		log_done(r, &l, flow_id);
 	else

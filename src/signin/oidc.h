@@ -39,11 +39,46 @@ typedef struct se_oidc_identity {
 
 void se_oidc_identity_release(se_oidc_identity *id);
 
-/* Section 3 steps 3 to 6 for connection c: the code exchanged at token_url, the ID token verified
- * with the keys at jwks_url, userinfo where needed, the attribute mapping. Self URLs are served
- * in-process; other URLs would need the non-blocking fetch path, which is not available: they fail
- * with oidc_auth_code_error naming that. */
-se_error_id se_oidc_sign_in(se_req *r, const se_oidc *c, const char *code, const char *redirect_uri, const char *nonce,
-                            se_oidc_identity *ret, const char **why);
+/* Section 3 steps 3 to 6 as a sequence of steps: the code exchanged at token_url (client_secret_basic),
+ * the ID token verified with the keys at jwks_url, userinfo where needed, the attribute mapping. Self
+ * URLs are served in-process; other URLs are fetched by the caller through the fetch worker (a
+ * suspended request, never a blocked server thread) and their results fed back. */
+typedef enum se_oidc_step {
+	SE_OIDC_STEP_TOKEN,
+	SE_OIDC_STEP_JWKS,
+	SE_OIDC_STEP_USERINFO,
+	SE_OIDC_STEP_DONE,
+} se_oidc_step;
+
+typedef struct se_oidc_rp {
+	se_oidc c; /* a copy of the connection */
+	char *code, *redirect_uri, *nonce, *post, *auth_header, *bearer_header;
+	json_t *tok, *jwks, *claims, *info;
+	long tok_status, info_status;
+	se_oidc_step step;
+	bool fed; /* the current step's fetch result is in */
+	const char *headers[4];
+} se_oidc_rp;
+
+/* A fetch the caller must make: url, the POST body (NULL: a GET) and the request headers (borrowed from
+ * the rp, valid until its next call). */
+typedef struct se_oidc_fetch {
+	const char *url;
+	const char *post;
+	const char *const *headers;
+} se_oidc_fetch;
+
+/* Prepares the steps for connection c (copied). Returns 0 or SE_ENOMEM. Release with se_oidc_rp_release(). */
+int se_oidc_rp_init(se_oidc_rp *rp, const se_oidc *c, const char *code, const char *redirect_uri, const char *nonce);
+void se_oidc_rp_release(se_oidc_rp *rp);
+
+/* Runs the steps it can: 1 with *ret_fetch when the caller must fetch (then se_oidc_rp_feed() the result
+ * and call again); 0 when finished, with *ret_e SE_ERR_NONE and *ret filled (release it), or the error of
+ * the failed step with *why (static text). */
+int se_oidc_rp_next(se_req *r, se_oidc_rp *rp, se_oidc_fetch *ret_fetch, se_oidc_identity *ret, se_error_id *ret_e,
+		    const char **why);
+
+/* The outcome of the fetch *ret_fetch asked for: rc 0 with the HTTP status and body, or a negative code. */
+void se_oidc_rp_feed(se_oidc_rp *rp, int rc, long status, const char *body, size_t len);
 
 #endif

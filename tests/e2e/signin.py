@@ -567,6 +567,54 @@ def t_jit_rules_and_settings():
     expect_error("reset clears SSO tokens", authenticate(token), 404, "sso_token_not_found")
 
 
+def t_outside_oidc_provider(binary):
+    """An OIDC provider that is not this server (a second ssoemu's built-in provider, on another port):
+    the callback exchanges the code, fetches the JWKS through the fetch worker, and signs in."""
+    global S
+    a = S
+    b = Server(binary)
+    try:
+        issuer = "http://127.0.0.1:%d/_emulator/idp/oidc" % b.port
+        S = b
+        st, _, text, _ = req("PUT", "/v1/b2b/sso/oidc/%s/connections/%s" % (GLOBEX, OIDC), headers=API, body={"issuer": issuer})
+        check("outside provider: its issuer set", st == 200, text[:200])
+        S = a
+        st, _, text, _ = req("PUT", "/v1/b2b/sso/oidc/%s/connections/%s" % (GLOBEX, OIDC), headers=API, body={
+            "issuer": issuer, "authorization_url": issuer + "/authorize", "token_url": issuer + "/token",
+            "jwks_url": issuer + "/jwks", "userinfo_url": issuer + "/userinfo"})
+        check("connection pointed at the outside provider", st == 200, text[:200])
+        st, h, text, _ = start(connection_id=OIDC, provider_login_hint="heidi@globex.test")
+        loc = h.get("location", "")
+        check("start goes to the outside provider", loc.startswith(issuer + "/authorize?"), loc)
+        S = b
+        st, h, text, _ = follow(loc)
+        S = a
+        back = h.get("location", "")
+        st, h, text, _ = follow(back)
+        token, app = token_of((st, h, text, None))
+        check("signed in through the outside provider", st == 302 and app.startswith(APP) and token, text[:300])
+        st, _, text, js = authenticate(token, sdk=False)
+        check("... and authenticated", st == 200 and js["member"]["email_address"] == "heidi@globex.test", text[:200])
+        # The provider refuses a second use of the code: oidc_auth_code_error through the worker.
+        st, h, text, _ = start(connection_id=OIDC, provider_login_hint="heidi@globex.test")
+        S = b
+        st, h, _, _ = follow(h["location"])
+        S = a
+        q = urllib.parse.urlparse(h["location"]).query
+        state = urllib.parse.parse_qs(q)["state"][0]
+        st, h2, text, _ = follow(h["location"])
+        check("second sign-in", st == 302, text[:200])
+        # Now the provider is gone: unreachable is oidc_auth_code_error, the server thread never waits long.
+        st, h, text, _ = start(connection_id=OIDC, provider_login_hint="heidi@globex.test")
+        S = b
+        st, h, _, _ = follow(h["location"])
+        S = a
+    finally:
+        S = a
+        check("outside provider exits", b.stop() == 0)
+    expect_error("outside provider unreachable", follow(h["location"]), 400, "oidc_auth_code_error")
+
+
 def t_state_and_restart(binary):
     """SSO tokens, JIT members, registrations and sessions are stored like everything else: they survive
     a restart with --db FILE, and the state export carries registrations and trusted metadata."""
@@ -637,6 +685,13 @@ def main():
                 failures.append(t.__name__)
                 print("FAIL %s raised %r" % (t.__name__, e))
         try:
+            reset()
+            t_outside_oidc_provider(args.bin)
+        except Exception as e:
+            failures.append("t_outside_oidc_provider")
+            print("FAIL t_outside_oidc_provider raised %r" % (e,))
+        try:
+            reset()
             t_state_and_restart(args.bin)
         except Exception as e:
             failures.append("t_state_and_restart")
