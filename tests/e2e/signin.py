@@ -604,6 +604,18 @@ def t_outside_oidc_provider(binary):
         state = urllib.parse.parse_qs(q)["state"][0]
         st, h2, text, _ = follow(h["location"])
         check("second sign-in", st == 302, text[:200])
+        # A userinfo endpoint that answers 404, needed because the ID token has no email: oidc_invalid_userinfo.
+        st, _, text, _ = req("PUT", "/v1/b2b/sso/oidc/%s/connections/%s" % (GLOBEX, OIDC), headers=API,
+                             body={"userinfo_url": issuer + "/no-such-userinfo"})
+        check("userinfo URL changed", st == 200, text[:200])
+        S = b
+        preset(protocol="oidc", outcome="missing_email", email="heidi@globex.test")
+        S = a
+        st, h, text, _ = start(connection_id=OIDC)
+        S = b
+        st, h, _, _ = follow(h["location"])
+        S = a
+        expect_error("outside userinfo answers 404", follow(h["location"]), 400, "oidc_invalid_userinfo")
         # Now the provider is gone: unreachable is oidc_auth_code_error, the server thread never waits long.
         st, h, text, _ = start(connection_id=OIDC, provider_login_hint="heidi@globex.test")
         S = b
