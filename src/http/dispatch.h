@@ -10,4 +10,9 @@
  * se_http_out_release(). Everything in *in is borrowed for the duration of the call. */
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out);
 
+/* Fills *out with the error body of error (an se_error_id; message NULL: its default) for a request
+ * the edge refuses before dispatching it (limits, malformed HTTP, shutting down), with a request id,
+ * the CORS headers and a masked log path. Release with se_http_out_release(). */
+void se_dispatch_refuse(se_app *app, const se_http_in *in, int error, const char *message, se_http_out *out);
+
 #endif

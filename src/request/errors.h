@@ -48,6 +48,14 @@ typedef enum se_error_id {
 
 
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+	SE_ERR_URI_TOO_LONG,
+	SE_ERR_TOO_MANY_QUERY_PARAMETERS,
+	SE_ERR_HEADERS_TOO_LARGE,
+	SE_ERR_MALFORMED_HTTP_REQUEST,
+	SE_ERR_HOST_NOT_ALLOWED,
+	SE_ERR_ORIGIN_NOT_ALLOWED,
+	SE_ERR_CONTENT_TYPE_NOT_JSON,
+	SE_ERR_CONTROL_API_PROTECTED,
 
 
 	/* Sign-in (SIGNIN.md). */
