@@ -305,12 +305,11 @@ static double elapsed_ms(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) * 1e3 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-static void access_log(se_app *app, const char *method, const se_http_out *out, double ms)
+/* The path comes masked and escaped (core/mask.h); the method m is escaped by the caller. */
+static void access_log(se_app *app, const char *m, const se_http_out *out, double ms)
 {
-	char when[21], m[24];
+	char when[21];
 	se_time_format(time(NULL), when);
-	/* The path comes masked and escaped (core/mask.h); the method is escaped here. */
-	se_mask_escape(m, sizeof m, method ? method : "-", method ? strlen(method) : 1);
 	const char *path = out->log_path ? out->log_path : "-";
 	if (app->cfg.log_format == SE_LOG_JSON) {
 		/* Rounded to microseconds, and printed with enough digits for exactly that. */
@@ -397,9 +396,11 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 		MHD_destroy_response(resp);
 	}
 	double ms = elapsed_ms(&st->start);
-	access_log(s->app, method, &out, ms);
+	char m[16]; /* the request log keeps 15 bytes of a method */
+	se_mask_escape(m, sizeof m, method ? method : "-", method ? strlen(method) : 1);
+	access_log(s->app, m, &out, ms);
 	if (out.log)
-		se_reqlog_add(s->app->reqlog, method, out.log_path, out.surface, out.status, out.error_type, ms,
+		se_reqlog_add(s->app->reqlog, m, out.log_path, out.surface, out.status, out.error_type, ms,
 			      out.request_id, time(NULL));
 	se_http_out_release(&out);
 	return ret;

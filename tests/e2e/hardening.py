@@ -535,6 +535,7 @@ def section_logs(binary):
     try:
         raw(srv.port, b"GET /v1/b2b/sso/\x1b[31mred\x07bell HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         raw(srv.port, b"GET /nowhere/\xff\xfe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        raw(srv.port, b"\xff\x1bX /v1/b2b/sso/acme HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         time.sleep(0.3)
         err = srv.stderr()
         check(b"\x1b" not in err and b"\x07" not in err, "logs: ESC or BEL reached stderr raw")
@@ -543,6 +544,8 @@ def section_logs(binary):
         st, doc, _ = srv.request("GET", "/_emulator/requests")
         check(st == 200 and doc and any("\\x1b" in r["path"] for r in doc["requests"]),
               "logs: the request log answered %s without the escaped path" % st)
+        check(st == 200 and doc and any(r["method"] == "\\xff\\x1bX" for r in doc["requests"]),
+              "logs: the request log does not show the escaped method: %s" % st)
     finally:
         srv.stop()
     srv = Server(binary, ["--log-format", "json"])
