@@ -367,7 +367,10 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &in);
 	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
 	in.peer_loopback = peer_is_loopback(connection);
-	in.local_addr = local_address(connection, local, sizeof local) ? local : NULL;
+	/* The address the connection arrived on matters only for a Host nothing else allows. */
+	const char *host = se_http_header(&in, "Host");
+	if (host && !se_hosts_allowed(&s->app->cfg, host, NULL))
+		in.local_addr = local_address(connection, local, sizeof local) ? local : NULL;
 
 	if (refusal)
 		se_dispatch_refuse(s->app, &in, refusal, refusal_message, &out);
