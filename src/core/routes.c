@@ -8,31 +8,49 @@
 #define SCIM "stytch.scim"
 #define SDK_MEMBER(m, p, h, res, act) {SE_SURFACE_SDK, m, "/sdk/v1" p, h, SE_AUTH_SESSION, res, act, SE_ROUTE_MEMBER_ACTION}
 #define API(m, p, h, res, act) {SE_SURFACE_API, m, "/v1" p, h, SE_AUTH_SECRET, res, act, 0}
+/* One operation on both surfaces: the same handler and RBAC check under the SDK path and the backend path. */
+#define BOTH(m, sdk, api, h, res, act) SDK_MEMBER(m, sdk, h, res, act), API(m, api, h, res, act)
 
 const se_route se_routes[] = {
-	/* Frontend SDK surface: organization from the member's session. */
-	SDK_MEMBER("GET", "/b2b/sso", se_h_sso_get, SSO, "get"),
-	SDK_MEMBER("DELETE", "/b2b/sso/{connection_id}", se_h_sso_delete, SSO, "delete"),
-	SDK_MEMBER("POST", "/b2b/sso/saml", se_h_saml_create, SSO, "create"),
-	SDK_MEMBER("PUT", "/b2b/sso/saml/{connection_id}", se_h_saml_update, SSO, "update"),
-	SDK_MEMBER("PUT", "/b2b/sso/saml/{connection_id}/url", se_h_saml_update_by_url, SSO, "update"),
-	SDK_MEMBER("DELETE", "/b2b/sso/saml/{connection_id}/verification_certificates/{certificate_id}",
-		   se_h_saml_delete_verification_certificate, SSO, "delete"),
+	/* Both surfaces: on /sdk/v1 the organization comes from the member's session, on /v1 from the path. */
+	BOTH("GET", "/b2b/sso", "/b2b/sso/{organization_id}", se_h_sso_get, SSO, "get"),
+	BOTH("DELETE", "/b2b/sso/{connection_id}", "/b2b/sso/{organization_id}/connections/{connection_id}",
+	     se_h_sso_delete, SSO, "delete"),
+	BOTH("POST", "/b2b/sso/saml", "/b2b/sso/saml/{organization_id}", se_h_saml_create, SSO, "create"),
+	BOTH("PUT", "/b2b/sso/saml/{connection_id}", "/b2b/sso/saml/{organization_id}/connections/{connection_id}",
+	     se_h_saml_update, SSO, "update"),
+	BOTH("PUT", "/b2b/sso/saml/{connection_id}/url",
+	     "/b2b/sso/saml/{organization_id}/connections/{connection_id}/url", se_h_saml_update_by_url, SSO, "update"),
+	BOTH("DELETE", "/b2b/sso/saml/{connection_id}/verification_certificates/{certificate_id}",
+	     "/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
+	     se_h_saml_delete_verification_certificate, SSO, "delete"),
 	/* Singular, as the frontend SDK sends it; the backend path is plural. */
-	SDK_MEMBER("DELETE", "/b2b/sso/saml/{connection_id}/encryption_private_key/{private_key_id}",
-		   se_h_saml_delete_encryption_private_key, SSO, "delete"),
-	SDK_MEMBER("POST", "/b2b/sso/external", se_h_external_create, SSO, "create"),
-	SDK_MEMBER("PUT", "/b2b/sso/external/{connection_id}", se_h_external_update, SSO, "update"),
-	SDK_MEMBER("POST", "/b2b/sso/oidc", se_h_oidc_create, SSO, "create"),
-	SDK_MEMBER("PUT", "/b2b/sso/oidc/{connection_id}", se_h_oidc_update, SSO, "update"),
-	SDK_MEMBER("POST", "/b2b/scim", se_h_scim_create, SCIM, "create"),
-	SDK_MEMBER("GET", "/b2b/scim", se_h_scim_get, SCIM, "get"),
-	SDK_MEMBER("PUT", "/b2b/scim/{connection_id}", se_h_scim_update, SCIM, "update"),
-	SDK_MEMBER("DELETE", "/b2b/scim/{connection_id}", se_h_scim_delete, SCIM, "delete"),
+	BOTH("DELETE", "/b2b/sso/saml/{connection_id}/encryption_private_key/{private_key_id}",
+	     "/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
+	     se_h_saml_delete_encryption_private_key, SSO, "delete"),
+	BOTH("POST", "/b2b/sso/external", "/b2b/sso/external/{organization_id}", se_h_external_create, SSO, "create"),
+	BOTH("PUT", "/b2b/sso/external/{connection_id}", "/b2b/sso/external/{organization_id}/connections/{connection_id}",
+	     se_h_external_update, SSO, "update"),
+	BOTH("POST", "/b2b/sso/oidc", "/b2b/sso/oidc/{organization_id}", se_h_oidc_create, SSO, "create"),
+	BOTH("PUT", "/b2b/sso/oidc/{connection_id}", "/b2b/sso/oidc/{organization_id}/connections/{connection_id}",
+	     se_h_oidc_update, SSO, "update"),
+	BOTH("POST", "/b2b/scim", "/b2b/scim/{organization_id}/connection", se_h_scim_create, SCIM, "create"),
+	BOTH("GET", "/b2b/scim", "/b2b/scim/{organization_id}/connection", se_h_scim_get, SCIM, "get"),
+	BOTH("PUT", "/b2b/scim/{connection_id}", "/b2b/scim/{organization_id}/connection/{connection_id}",
+	     se_h_scim_update, SCIM, "update"),
+	BOTH("DELETE", "/b2b/scim/{connection_id}", "/b2b/scim/{organization_id}/connection/{connection_id}",
+	     se_h_scim_delete, SCIM, "delete"),
+	/* Groups: a POST on the SDK surface, a GET of the connection on the backend. */
 	SDK_MEMBER("POST", "/b2b/scim/groups", se_h_scim_groups, SCIM, "get"),
-	SDK_MEMBER("POST", "/b2b/scim/rotate/start", se_h_scim_rotate_start, SCIM, "update"),
-	SDK_MEMBER("POST", "/b2b/scim/rotate/complete", se_h_scim_rotate_complete, SCIM, "update"),
-	SDK_MEMBER("POST", "/b2b/scim/rotate/cancel", se_h_scim_rotate_cancel, SCIM, "update"),
+	API("GET", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_groups, SCIM, "get"),
+	BOTH("POST", "/b2b/scim/rotate/start", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start",
+	     se_h_scim_rotate_start, SCIM, "update"),
+	BOTH("POST", "/b2b/scim/rotate/complete",
+	     "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete", se_h_scim_rotate_complete, SCIM,
+	     "update"),
+	BOTH("POST", "/b2b/scim/rotate/cancel", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel",
+	     se_h_scim_rotate_cancel, SCIM, "update"),
+
 	/* Public: a login page asks before anyone is signed in. */
 	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/sso/discovery/connections", se_h_sso_discovery, SE_AUTH_PUBLIC_TOKEN, NULL,
 	 NULL, 0},
@@ -43,33 +61,8 @@ const se_route se_routes[] = {
 	{SE_SURFACE_SDK, "POST", "/sdk/v1/b2b/sessions/authenticate", se_h_sessions_authenticate, SE_AUTH_SESSION, NULL,
 	 NULL, 0},
 
-	/* Backend API surface: organization from the path. */
+	/* The key set the backend clients verify session JWTs with. */
 	{SE_SURFACE_API, "GET", "/v1/b2b/sessions/jwks/{project_id}", se_h_sessions_jwks, SE_AUTH_NONE, NULL, NULL, 0},
-	API("GET", "/b2b/sso/{organization_id}", se_h_sso_get, SSO, "get"),
-	API("DELETE", "/b2b/sso/{organization_id}/connections/{connection_id}", se_h_sso_delete, SSO, "delete"),
-	API("POST", "/b2b/sso/saml/{organization_id}", se_h_saml_create, SSO, "create"),
-	API("POST", "/b2b/sso/external/{organization_id}", se_h_external_create, SSO, "create"),
-	API("PUT", "/b2b/sso/saml/{organization_id}/connections/{connection_id}", se_h_saml_update, SSO, "update"),
-	API("PUT", "/b2b/sso/saml/{organization_id}/connections/{connection_id}/url", se_h_saml_update_by_url, SSO,
-	    "update"),
-	API("DELETE", "/b2b/sso/saml/{organization_id}/connections/{connection_id}/verification_certificates/{certificate_id}",
-	    se_h_saml_delete_verification_certificate, SSO, "delete"),
-	API("DELETE", "/b2b/sso/saml/{organization_id}/connections/{connection_id}/encryption_private_keys/{private_key_id}",
-	    se_h_saml_delete_encryption_private_key, SSO, "delete"),
-	API("PUT", "/b2b/sso/external/{organization_id}/connections/{connection_id}", se_h_external_update, SSO, "update"),
-	API("POST", "/b2b/sso/oidc/{organization_id}", se_h_oidc_create, SSO, "create"),
-	API("PUT", "/b2b/sso/oidc/{organization_id}/connections/{connection_id}", se_h_oidc_update, SSO, "update"),
-	API("POST", "/b2b/scim/{organization_id}/connection", se_h_scim_create, SCIM, "create"),
-	API("GET", "/b2b/scim/{organization_id}/connection", se_h_scim_get, SCIM, "get"),
-	API("PUT", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_update, SCIM, "update"),
-	API("DELETE", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_delete, SCIM, "delete"),
-	API("GET", "/b2b/scim/{organization_id}/connection/{connection_id}", se_h_scim_groups, SCIM, "get"),
-	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/start", se_h_scim_rotate_start, SCIM,
-	    "update"),
-	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/complete", se_h_scim_rotate_complete,
-	    SCIM, "update"),
-	API("POST", "/b2b/scim/{organization_id}/connection/{connection_id}/rotate/cancel", se_h_scim_rotate_cancel, SCIM,
-	    "update"),
 
 	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
 
