@@ -608,8 +608,8 @@ static char *log_path(se_app *app, const char *path)
 	if (app->cfg.admin_token)
 		list[n++] = app->cfg.admin_token;
 	list[n] = NULL;
-	char *out = se_mask_path(path, strncmp(path, sessions, sizeof sessions - 1) == 0 ? SE_CONTROL_PREFIX "sessions/{session_token}" : NULL,
-				 list, SE_LOG_PATH_MAX);
+	bool session = strncmp(path, sessions, sizeof sessions - 1) == 0;
+	char *out = se_mask_path(path, session ? SE_CONTROL_PREFIX "sessions/{session_token}" : NULL, list, SE_LOG_PATH_MAX);
 	se_project_unref(p);
 	return out;
 }

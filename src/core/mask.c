@@ -14,8 +14,8 @@
 
 bool se_mask_sensitive_name(const char *name)
 {
-	static const char *const words[] = {"token", "secret", "authorization", "session", "jwt", "password",
-					    "cookie", "bearer", "key", NULL};
+	static const char *const words[] = {"token",    "secret", "authorization", "session", "jwt",
+	                                    "password", "cookie", "bearer",        "key",     NULL};
 	if (!name)
 		return false;
 	for (size_t i = 0; words[i]; i++) {
@@ -73,7 +73,7 @@ static bool jwt_shaped(const char *v, size_t len)
 		if (c == '.')
 			dots++;
 		else if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-			   c == '_' || c == '='))
+		           c == '_' || c == '='))
 			return false;
 	}
 	return dots == 2;
@@ -109,7 +109,8 @@ bool se_mask_is_secret(const char *value, size_t len, const char *const *known)
 	for (size_t i = 0; known && known[i]; i++)
 		if (*known[i] && strlen(known[i]) <= n && strstr(buf, known[i]))
 			return true;
-	static const char *const prefixes[] = {"secret-", "public-token-", "session-", "eyJ", "Bearer ", "Basic ", NULL};
+	static const char *const prefixes[] = {"secret-", "public-token-", "session-", "eyJ",
+	                                       "Bearer ", "Basic ",        NULL};
 	for (size_t i = 0; prefixes[i]; i++)
 		if (prefixed(buf, n, prefixes[i]))
 			return true;

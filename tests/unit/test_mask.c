@@ -18,7 +18,11 @@ static bool clean(const char *s)
 	while (*p) {
 		if (*p < 0x20 || *p == 0x7f)
 			return false;
-		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		size_t n = *p < 0x80             ? 1
+		           : (*p & 0xe0) == 0xc0 ? 2
+		           : (*p & 0xf0) == 0xe0 ? 3
+		           : (*p & 0xf8) == 0xf0 ? 4
+		                                 : 0;
 		if (n == 0)
 			return false;
 		for (size_t i = 1; i < n; i++)
@@ -98,7 +102,8 @@ START_TEST(test_path)
 	p = se_mask_path("/sdk/v1/projects/bootstrap/public-token-x/extra", NULL, known, 256);
 	ck_assert_str_eq(p, "/sdk/v1/projects/bootstrap/[redacted]/extra");
 	free(p);
-	p = se_mask_path("/v1/b2b/sso/acme/connections/saml-connection-test-1", "/v1/b2b/sso/{organization_id}/connections/{connection_id}", NULL, 256);
+	p = se_mask_path("/v1/b2b/sso/acme/connections/saml-connection-test-1",
+	                 "/v1/b2b/sso/{organization_id}/connections/{connection_id}", NULL, 256);
 	ck_assert_str_eq(p, "/v1/b2b/sso/acme/connections/saml-connection-test-1");
 	free(p);
 	p = se_mask_path("/x/\x1b]0;title\x07", NULL, NULL, 256);
