@@ -230,8 +230,12 @@ char *se_mask_path(const char *path, const char *pattern, const char *const *kno
 				keep--;
 			memcpy(out + w, piece, keep);
 			w += keep;
-			if (w + 3 > max)
+			if (w + 3 > max) {
+				/* Back into what is written: again never inside a character. */
 				w = max - 3;
+				while (w > 0 && ((unsigned char)out[w] & 0xc0) == 0x80)
+					w--;
+			}
 			memcpy(out + w, "...", 3);
 			w += 3;
 			break;

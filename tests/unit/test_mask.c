@@ -124,6 +124,15 @@ START_TEST(test_path)
 	ck_assert_uint_le(strlen(p), 40);
 	ck_assert(clean(p));
 	free(p);
+	/* Many short segments of two-byte characters: the cut never splits one. */
+	for (size_t max = 32; max < 80; max++) {
+		p = se_mask_path("/\xc3\xa4/\xc3\xa4\xc3\xa4/\xc3\xa4\xc3\xa4\xc3\xa4/\xc3\xa4/\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4/"
+				 "\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4/\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4\xc3\xa4",
+				 NULL, NULL, max);
+		ck_assert_uint_le(strlen(p), max);
+		ck_assert(clean(p));
+		free(p);
+	}
 	p = se_mask_path("", NULL, NULL, 10);
 	ck_assert_str_eq(p, "");
 	free(p);
