@@ -1,5 +1,5 @@
-/* Sends each request to the control API or to the API pipeline, after what both share: the request
- * id, the Host rule and the CORS headers, with preflights answered here. */
+/* Sends each request to the control API, the SCIM service provider or the API pipeline, after what
+ * they share: the request id, the Host rule and the CORS headers, with preflights answered here. */
 #include "http/dispatch.h"
 
 #include <stdlib.h>
@@ -12,6 +12,7 @@
 #include "core/pipeline.h"
 #include "model/ids.h"
 #include "request/errors.h"
+#include "scim/scim.h"
 #include "util/util.h"
 
 static void request_id(const se_http_in *in, se_http_out *out)
@@ -68,6 +69,8 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	}
 	if (control)
 		se_control_handle(app, in, out);
+	else if (se_scim_path(in->path))
+		se_scim_handle(app, in, out);
 	else
 		se_pipeline_handle(app, in, out);
 }

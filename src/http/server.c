@@ -21,6 +21,7 @@
 #include "util/time.h"
 #include "util/errors_code.h"
 #include "http/dispatch.h"
+#include "scim/scim.h"
 #include "core/hosts.h"
 #include "core/mask.h"
 #include "core/reqlog.h"
@@ -75,6 +76,7 @@ typedef struct conn_state {
 	bool begun;   /* the access handler has seen the head */
 	bool counted; /* counted in se_server.active */
 	int uri_error; /* an se_error_id found on the request line, or 0 */
+	bool query_cut; /* the query was dropped on the request line (SCIM answers that itself) */
 	struct timespec start;
 } conn_state;
 
@@ -287,13 +289,19 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 {
 	(void)kind;
 	collect *c = cls;
-	if (c->in->n_query >= SE_HTTP_MAX_QUERY || !key)
+	if (!key)
 		return MHD_YES;
+	if (c->in->n_query >= SE_HTTP_MAX_QUERY) {
+		c->in->query_truncated = 1;
+		return MHD_YES;
+	}
 	const char *k = arena_decode(c, key), *v = arena_decode(c, value ? value : "");
 	if (k && v) {
 		c->in->query[c->in->n_query].name = k;
 		c->in->query[c->in->n_query].value = v;
 		c->in->n_query++;
+	} else {
+		c->in->query_truncated = 1;
 	}
 	return MHD_YES;
 }
@@ -367,6 +375,8 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &in);
 	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
 	in.peer_loopback = peer_is_loopback(connection);
+	if (st->query_cut)
+		in.query_truncated = 1;
 	/* The address the connection arrived on matters only for a Host nothing else allows. */
 	const char *host = se_http_header(&in, "Host");
 	if (host && !se_hosts_allowed(&s->app->cfg, host, NULL))
@@ -424,6 +434,11 @@ static enum MHD_Result begin(se_server *s, struct MHD_Connection *connection, co
 		st->counted = true;
 	}
 	pthread_mutex_unlock(&s->lock);
+	/* The SCIM service provider answers an over-long query in its own error format. */
+	if (st->uri_error && se_scim_path(url)) {
+		st->uri_error = 0;
+		st->query_cut = true;
+	}
 	int refusal = stopping ? SE_ERR_SERVICE_UNAVAILABLE : edge_refusal(connection, version, st, &message);
 	if (stopping)
 		message = "The emulator is stopping.";

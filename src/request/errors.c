@@ -71,7 +71,7 @@ static const struct se_error_row table[SE_ERR__COUNT] = {
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
 	[SE_ERR_URI_TOO_LONG] = {414, "request_uri_too_long", "The request URL is longer than 8192 bytes."},
 	[SE_ERR_TOO_MANY_QUERY_PARAMETERS] = {400, "too_many_query_parameters",
-					      "The request URL has more than 64 query parameters."},
+					      "The request URL has more than 32 query parameters."},
 	[SE_ERR_HEADERS_TOO_LARGE] = {431, "request_headers_too_large",
 				      "The request headers are larger than 32 KiB or more than 64 in number."},
 	[SE_ERR_MALFORMED_HTTP_REQUEST] = {400, "malformed_http_request",

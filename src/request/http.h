@@ -7,7 +7,7 @@
 #include <stddef.h>
 
 #define SE_HTTP_MAX_HEADERS 64
-#define SE_HTTP_MAX_QUERY 64
+#define SE_HTTP_MAX_QUERY 32
 /* Longer URLs (path and query) get 414; more headers or more header bytes get 431. */
 #define SE_HTTP_MAX_URL 8192
 #define SE_HTTP_MAX_HEADER_BYTES (32 * 1024)
@@ -37,6 +37,7 @@ typedef struct se_http_in {
 	const char *body;
 	size_t body_len;
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
+	int query_truncated; /* some query parameters did not fit (count or decoded size) and are missing */
 	const char *peer;   /* peer address text for logs; may be NULL */
 	bool peer_loopback; /* the client connects from a loopback address */
 	const char *local_addr; /* the address the connection arrived on (numeric text); may be NULL */
