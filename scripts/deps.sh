@@ -8,6 +8,8 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
+	# the dashboard's browser tests (tests/ui): Debian's own browser, driven by puppeteer-core
+	chromium
 )
 
 installed() {

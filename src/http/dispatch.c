@@ -46,12 +46,22 @@ void se_dispatch_refuse(se_app *app, const se_http_in *in, int error, const char
 
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 {
+	se_pipeline_call *call = NULL;
+	int pending = se_dispatch_start(app, in, out, &call);
+	while (pending) {
+		se_outbound_job_run(se_pipeline_call_job(call));
+		pending = se_pipeline_resume(app, call, out);
+	}
+}
+
+int se_dispatch_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call)
+{
 	/* The Host rule comes first, on every surface, preflights included: a DNS-rebinding page
 	 * reaches the emulator under a name of its own and must learn nothing. */
 	const char *host = se_http_header(in, "Host");
 	if (host && !se_hosts_allowed(&app->cfg, host, in->local_addr)) {
 		se_dispatch_refuse(app, in, SE_ERR_HOST_NOT_ALLOWED, NULL, out);
-		return;
+		return 0;
 	}
 	memset(out, 0, sizeof *out);
 	out->surface = "none";
@@ -65,12 +75,13 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	if (preflight && !(control && origin && !se_cors_allowed(&app->cfg, origin))) {
 		out->status = 204;
 		out->body = strdup("");
-		return;
+		return 0;
 	}
 	if (control)
 		se_control_handle(app, in, out);
 	else if (se_scim_path(in->path))
 		se_scim_handle(app, in, out);
 	else
-		se_pipeline_handle(app, in, out);
+		return se_pipeline_start(app, in, out, ret_call);
+	return 0;
 }

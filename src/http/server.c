@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,8 @@
 #include "core/mask.h"
 #include "core/reqlog.h"
 #include "request/errors.h"
+#include "outbound/outbound.h"
+#include "util/text.h"
 #include "util/util.h"
 
 /* Uploads past the body limit are read and dropped up to this much, so that the client gets its
@@ -55,6 +58,7 @@ typedef struct conn_track {
 
 struct se_server {
 	se_app *app;
+	atomic_uint suspended; /* connections waiting for outbound work */
 	struct MHD_Daemon *daemon;
 	int fd; /* the listening socket; the daemon owns it once started */
 	pthread_mutex_t lock; /* guards what follows */
@@ -67,7 +71,12 @@ struct se_server {
 	pthread_t reaper;
 };
 
-/* Per-request state, created when the request line arrives and freed by the completion callback. */
+/* Room for decoded query copies: the whole query fits (the edge refuses longer URLs). */
+#define QUERY_ARENA (SE_HTTP_MAX_URL + 4 * SE_HTTP_MAX_QUERY)
+
+/* Per-request state, created when the request line arrives and freed by the completion callback.
+ * While outbound work of the request is pending (suspended connection), the request and its
+ * response in the making live here too. */
 typedef struct conn_state {
 	char *body;
 	size_t len, cap;
@@ -78,6 +87,13 @@ typedef struct conn_state {
 	int uri_error; /* an se_error_id found on the request line, or 0 */
 	bool query_cut; /* the query was dropped on the request line (SCIM answers that itself) */
 	struct timespec start;
+	struct MHD_Connection *connection;
+	se_server *server;
+	se_pipeline_call *call; /* pending outbound work, or NULL */
+	se_http_in in;          /* borrowed by call */
+	se_http_out out;        /* filled by call */
+	char arena[QUERY_ARENA];
+	char local[NI_MAXHOST]; /* in.local_addr */
 } conn_state;
 
 /* The path is kept raw so that the router can split it before decoding; query values are
@@ -364,59 +380,108 @@ static bool local_address(struct MHD_Connection *connection, char *buf, size_t s
 	return getnameinfo((struct sockaddr *)&ss, len, buf, (socklen_t)size, NULL, 0, NI_NUMERICHOST) == 0;
 }
 
-static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
-			       conn_state *st, int refusal, const char *refusal_message)
+/* Queues out (handing its body over), writes the access log and the request log. */
+static enum MHD_Result send_response(se_server *s, struct MHD_Connection *connection, const char *method,
+				     conn_state *st, se_http_out *out)
 {
-	se_http_in in = {.method = method, .path = url, .body = st->body, .body_len = st->len,
-			 .body_too_large = st->too_large};
-	char arena[SE_HTTP_MAX_URL + 4 * SE_HTTP_MAX_QUERY], local[NI_MAXHOST];
-	collect c = {&in, arena, 0, sizeof arena};
-	se_http_out out;
-	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &in);
-	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
-	in.peer_loopback = peer_is_loopback(connection);
-	if (st->query_cut)
-		in.query_truncated = 1;
-	/* The address the connection arrived on matters only for a Host nothing else allows. */
-	const char *host = se_http_header(&in, "Host");
-	if (host && !se_hosts_allowed(&s->app->cfg, host, NULL))
-		in.local_addr = local_address(connection, local, sizeof local) ? local : NULL;
-
-	if (refusal)
-		se_dispatch_refuse(s->app, &in, refusal, refusal_message, &out);
-	else
-		se_dispatch(s->app, &in, &out);
 	/* A refused head, or a stop under way: the connection is not kept for another request. */
 	pthread_mutex_lock(&s->lock);
-	bool close_after = refusal || s->stopping;
+	bool close_after = st->uri_error || s->stopping;
 	pthread_mutex_unlock(&s->lock);
 	if (close_after)
-		se_http_out_header(&out, "Connection", "close");
-	if (out.delay_ms) {
-		struct timespec d = {out.delay_ms / 1000, (long)(out.delay_ms % 1000) * 1000000L};
+		se_http_out_header(out, "Connection", "close");
+	if (out->delay_ms) {
+		struct timespec d = {out->delay_ms / 1000, (long)(out->delay_ms % 1000) * 1000000L};
 		nanosleep(&d, NULL);
 	}
 	/* The body is handed over to libmicrohttpd, which frees it, rather than copied. */
 	struct MHD_Response *resp =
-		out.body ? MHD_create_response_from_buffer(out.body_len, out.body, MHD_RESPMEM_MUST_FREE)
-			 : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+		out->body ? MHD_create_response_from_buffer(out->body_len, out->body, MHD_RESPMEM_MUST_FREE)
+			  : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret = MHD_NO;
 	if (resp) {
-		out.body = NULL;
-		for (size_t i = 0; i < out.n_headers; i++)
-			MHD_add_response_header(resp, out.header_names[i], out.header_values[i]);
-		ret = MHD_queue_response(connection, (unsigned)out.status, resp);
+		out->body = NULL;
+		for (size_t i = 0; i < out->n_headers; i++)
+			MHD_add_response_header(resp, out->header_names[i], out->header_values[i]);
+		ret = MHD_queue_response(connection, (unsigned)out->status, resp);
 		MHD_destroy_response(resp);
 	}
 	double ms = elapsed_ms(&st->start);
 	char m[16]; /* the request log keeps 15 bytes of a method */
 	se_mask_escape(m, sizeof m, method ? method : "-", method ? strlen(method) : 1);
-	access_log(s->app, m, &out, ms);
-	if (out.log)
-		se_reqlog_add(s->app->reqlog, m, out.log_path, out.surface, out.status, out.error_type, ms,
-			      out.request_id, time(NULL));
-	se_http_out_release(&out);
+	access_log(s->app, m, out, ms);
+	if (out->log)
+		se_reqlog_add(s->app->reqlog, m, out->log_path, out->surface, out->status, out->error_type, ms,
+			      out->request_id, time(NULL));
+	se_http_out_release(out);
 	return ret;
+}
+
+/* Called by the fetch worker when a suspended request's job has ended. */
+static void wake_connection(void *ctx)
+{
+	conn_state *st = ctx;
+	MHD_resume_connection(st->connection);
+}
+
+/* The request left outbound work pending: the connection sleeps (no server thread waits) until the
+ * job's end resumes it, and libmicrohttpd then calls on_request again, which resumes the call. */
+static enum MHD_Result suspend_for(se_server *s, conn_state *st, struct MHD_Connection *connection)
+{
+	st->connection = connection;
+	st->server = s;
+	atomic_fetch_add(&s->suspended, 1);
+	MHD_suspend_connection(connection);
+	se_outbound_job_start(se_pipeline_call_job(st->call), wake_connection, st);
+	return MHD_YES;
+}
+
+/* A suspended request is back: its continuation runs here, on this server thread. */
+static enum MHD_Result resume_request(se_server *s, struct MHD_Connection *connection, const char *method,
+				      conn_state *st)
+{
+	se_pipeline_call *call = st->call;
+	st->call = NULL;
+	int again = se_pipeline_resume(s->app, call, &st->out);
+	enum MHD_Result ret;
+	if (again) {
+		st->call = call;
+		ret = suspend_for(s, st, connection);
+	} else {
+		ret = send_response(s, connection, method, st, &st->out);
+	}
+	atomic_fetch_sub(&s->suspended, 1);
+	return ret;
+}
+
+/* Builds the request, dispatches it (or answers the edge's refusal, an se_error_id, with message)
+ * and answers, or suspends the connection while outbound work is pending. */
+static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
+			       conn_state *st, int refusal, const char *refusal_message)
+{
+	if (st->call)
+		return resume_request(s, connection, method, st);
+	se_http_in *in = &st->in;
+	*in = (se_http_in){.method = method, .path = url, .body = st->body, .body_len = st->len,
+			   .body_too_large = st->too_large};
+	collect c = {in, st->arena, 0, sizeof st->arena};
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, in);
+	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
+	in->peer_loopback = peer_is_loopback(connection);
+	if (st->query_cut)
+		in->query_truncated = 1;
+	/* The address the connection arrived on matters only for a Host nothing else allows. */
+	const char *host = se_http_header(in, "Host");
+	if (host && !se_hosts_allowed(&s->app->cfg, host, NULL))
+		in->local_addr = local_address(connection, st->local, sizeof st->local) ? st->local : NULL;
+
+	if (refusal) {
+		se_dispatch_refuse(s->app, in, refusal, refusal_message, &st->out);
+		return send_response(s, connection, method, st, &st->out);
+	}
+	if (se_dispatch_start(s->app, in, &st->out, &st->call))
+		return suspend_for(s, st, connection);
+	return send_response(s, connection, method, st, &st->out);
 }
 
 /* The first call for a request: its head is complete. Counts it as in flight unless a stop is
@@ -515,6 +580,11 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
 			pthread_cond_broadcast(&s->changed);
 			pthread_mutex_unlock(&s->lock);
 		}
+		if (st->call && st->server)
+			atomic_fetch_sub(&st->server->suspended, 1);
+		/* A request still pending here was resumed by the shutdown of the fetch worker, not answered. */
+		se_pipeline_call_free(st->call);
+		se_http_out_release(&st->out);
 		free(st->body);
 		free(st);
 		*req_cls = NULL;
@@ -575,7 +645,8 @@ int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret
 	pthread_cond_init(&s->reaper_wake, NULL);
 	/* poll, not epoll: with epoll, libmicrohttpd 0.9.75 does not notice a client that sent part of
 	 * a request and closed, and keeps its slot until the idle timeout. */
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			 (v6 ? MHD_USE_IPv6 : 0);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
 				     MHD_OPTION_THREAD_POOL_SIZE, app->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 				     (unsigned)CONNECTION_LIMIT, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -601,6 +672,18 @@ int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret
 	return 0;
 }
 
+void se_server_end_outbound(se_server *s)
+{
+	/* Every suspended connection is resumed (its fetch ends with "stopping"): libmicrohttpd cannot
+	 * stop while a connection is suspended, and a hanging fetch must never delay the exit. */
+	se_outbound_shutdown(s->app->outbound);
+	/* The resumed requests are answered (503: stopping) by the server threads; give them a moment. */
+	for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
+		struct timespec d = {0, 5 * 1000000L};
+		nanosleep(&d, NULL);
+	}
+}
+
 void se_server_stop(se_server *s)
 {
 	if (!s)
@@ -611,6 +694,9 @@ void se_server_stop(se_server *s)
 	s->stopping = true;
 	pthread_mutex_unlock(&s->lock);
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	/* Requests waiting on a fetch are ended first (answered 503, stopping: a hanging fetch must
+	 * not delay the exit); then what is being handled gets the grace period to be answered. */
+	se_server_end_outbound(s);
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += STOP_GRACE_SECONDS;

@@ -30,6 +30,7 @@ typedef struct se_config {
 	bool protected_mode;  /* non-loopback --host without --admin-token (README "Security model") */
 	se_log_format log_format;
 	unsigned threads;
+	char *metadata_dir; /* --metadata-dir, resolved (realpath); NULL: file:// metadata URLs are refused */
 } se_config;
 
 #endif

@@ -18,6 +18,7 @@
 #include "scim/internal.h"
 #include "util/errors_code.h"
 #include "util/time.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #define PREFIX "/v1/b2b/scim/"
@@ -498,9 +499,12 @@ static int run(se_scim_req *r, se_http_out *out)
 
 static json_t *error_body(const se_scim_error *e)
 {
-	char st[8];
+	char st[8], detail[sizeof e->detail];
 	snprintf(st, sizeof st, "%d", e->status);
-	json_t *b = json_pack("{s:[s], s:s, s:s}", "schemas", SE_SCIM_URN_ERROR, "status", st, "detail", e->detail);
+	/* The detail echoes the client's values, possibly cut mid-character by vsnprintf: repaired as UTF-8, or the
+	 * body could not be built. */
+	se_text_clip_into(detail, sizeof detail, e->detail, strlen(e->detail), NULL);
+	json_t *b = json_pack("{s:[s], s:s, s:s}", "schemas", SE_SCIM_URN_ERROR, "status", st, "detail", detail);
 	if (b && e->scim_type)
 		json_object_set_new(b, "scimType", json_string(e->scim_type));
 	return b;
