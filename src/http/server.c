@@ -43,8 +43,10 @@
 #define HEAD_DEADLINE_SECONDS 10
 /* How often the head deadline is checked (milliseconds). */
 #define REAPER_INTERVAL_MS 250
-/* SIGTERM: how long the requests being handled get to finish. */
+/* SIGTERM: how long the requests being handled get to finish; then handlers not yet started are
+ * answered 503 and those running get a little longer to send their answers. */
 #define STOP_GRACE_SECONDS 5
+#define STOP_FINISH_SECONDS 10
 
 /* A connection, tracked from accept to close for the head deadline. The fd stays valid while the
  * entry is in the list: libmicrohttpd reports the close before closing the socket. */
@@ -67,6 +69,7 @@ struct se_server {
 	conn_track *conns;
 	unsigned active; /* requests being handled, from their head to their answer sent */
 	bool stopping;
+	bool grace_over; /* the stop's grace period passed: handlers not yet started are refused */
 	bool reaper_running;
 	pthread_t reaper;
 };
@@ -475,6 +478,14 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 	if (host && !se_hosts_allowed(&s->app->cfg, host, NULL))
 		in->local_addr = local_address(connection, st->local, sizeof st->local) ? st->local : NULL;
 
+	/* Past the stop's grace period a handler is not started: its answer could not be sent. */
+	pthread_mutex_lock(&s->lock);
+	if (!refusal && s->grace_over) {
+		refusal = SE_ERR_SERVICE_UNAVAILABLE;
+		refusal_message = "The emulator is stopping.";
+		st->uri_error = refusal;
+	}
+	pthread_mutex_unlock(&s->lock);
 	if (refusal) {
 		se_dispatch_refuse(s->app, in, refusal, refusal_message, &st->out);
 		return send_response(s, connection, method, st, &st->out);
@@ -704,6 +715,13 @@ void se_server_stop(se_server *s)
 	while (s->active > 0)
 		if (pthread_cond_timedwait(&s->changed, &s->lock, &until) != 0)
 			break;
+	if (s->active > 0) {
+		s->grace_over = true;
+		until.tv_sec += STOP_FINISH_SECONDS;
+		while (s->active > 0)
+			if (pthread_cond_timedwait(&s->changed, &s->lock, &until) != 0)
+				break;
+	}
 	bool reaper_started = s->reaper_running;
 	s->reaper_running = false;
 	pthread_cond_broadcast(&s->reaper_wake);
