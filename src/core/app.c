@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "crypto/jwt.h"
+#include "crypto/keypool.h"
 #include "crypto/rand.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
@@ -124,6 +125,12 @@ int se_app_open(se_app *app, char **ret_error)
 	}
 	if (app->cfg.seeded)
 		se_crypto_seed(app->cfg.seed);
+	/* One generator thread per core, or one drawing its own stream under --seed (crypto/keypool.h). */
+	r = se_keypool_new(SE_KEYPOOL_SIZE, 0, app->cfg.seeded, app->cfg.seed, &app->keypool);
+	if (r < 0) {
+		*ret_error = strdup("cannot start the key pool");
+		return r;
+	}
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
 	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0)
 		goto oom;
@@ -144,6 +151,8 @@ oom:
 
 void se_app_close(se_app *app)
 {
+	se_keypool_free(app->keypool);
+	app->keypool = NULL;
 	se_crypto_jwt_key_free(app->jwt_key);
 	app->jwt_key = NULL;
 	se_store_close(app->store);

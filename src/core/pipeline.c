@@ -171,7 +171,10 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
 	}
 	unsigned retry_after = 0;
-	int limited = se_ratelimit_take(app->ratelimit, credential, r->match.index, monotonic_now(), &retry_after);
+	/* A resumed request (se_http_in.resumed_request_id) passed the rate limit and faults on its first run. */
+	bool resumed = r->in->resumed_request_id != NULL;
+	int limited =
+		resumed ? 0 : se_ratelimit_take(app->ratelimit, credential, r->match.index, monotonic_now(), &retry_after);
 	free(credential);
 	if (limited < 0) {
 		char secs[16];
@@ -180,7 +183,7 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 		return se_req_fail(r, SE_ERR_TOO_MANY_REQUESTS, NULL);
 	}
 	se_error_id fault = SE_ERR_NONE;
-	if (app->faults && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
+	if (app->faults && !resumed && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
 	    fault != SE_ERR_NONE) {
 		if (fault == SE_ERR_TOO_MANY_REQUESTS)
 			se_http_out_header(out, "Retry-After", "1");
@@ -334,7 +337,8 @@ static void release(se_req *r)
 
 void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 {
-	se_req r = {.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .in = in, .now = time(NULL)};
+	se_req r = {.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .keypool = app->keypool, .in = in,
+		    .now = time(NULL)};
 	memcpy(r.request_id, out->request_id, sizeof r.request_id);
 	out->log = 1;
 
@@ -348,7 +352,13 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		se_req_fail(&r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
 	} else {
 		out->surface = r.match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
-		if (run(app, &r, out) == 0 && !r.out && !r.out_text)
+		int rc = run(app, &r, out);
+		if (rc == 0 && r.pending) {
+			out->pending = 1;
+			release(&r);
+			return;
+		}
+		if (rc == 0 && !r.out && !r.out_text)
 			se_req_internal(&r);
 	}
 	finish(&r, out);

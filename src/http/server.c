@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/keypool.h"
 #include "util/time.h"
 #include "util/errors_code.h"
 #include "http/dispatch.h"
@@ -39,6 +40,11 @@ typedef struct conn_state {
 	size_t seen;
 	int too_large;
 	struct timespec start;
+	/* While the request waits for a key (se_http_out.pending): the connection is suspended, waiter is queued in the
+	 * key pool and resumes it, and the request id given on the first run is kept for the next one. */
+	se_keypool_waiter waiter;
+	int resumed;
+	char request_id[64];
 } conn_state;
 
 /* The path is kept raw so that the router can split it before decoding; query values are
@@ -126,11 +132,17 @@ static void access_log(se_app *app, const char *method, const se_http_out *out, 
 	}
 }
 
+/* The key pool's call back: the suspended connection runs its request again (on its server thread). */
+static void resume_connection(void *arg)
+{
+	MHD_resume_connection(arg);
+}
+
 static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
 			       conn_state *st)
 {
 	se_http_in in = {.method = method, .path = url, .body = st->body, .body_len = st->len,
-			 .body_too_large = st->too_large};
+			 .body_too_large = st->too_large, .resumed_request_id = st->resumed ? st->request_id : NULL};
 	char arena[8192];
 	collect c = {&in, arena, 0, sizeof arena};
 	se_http_out out;
@@ -138,6 +150,17 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
 
 	se_dispatch(s->app, &in, &out);
+	if (out.pending) {
+		/* No server thread waits for a key: the connection sleeps until the pool has one. */
+		memcpy(st->request_id, out.request_id, sizeof st->request_id);
+		st->resumed = 1;
+		se_http_out_release(&out);
+		st->waiter.fn = resume_connection;
+		st->waiter.arg = connection;
+		MHD_suspend_connection(connection);
+		se_keypool_notify(s->app->keypool, &st->waiter);
+		return MHD_YES;
+	}
 	if (out.delay_ms) {
 		struct timespec d = {out.delay_ms / 1000, (long)(out.delay_ms % 1000) * 1000000L};
 		nanosleep(&d, NULL);
@@ -271,7 +294,8 @@ int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret
 		free(s);
 		return r;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			 (v6 ? MHD_USE_IPv6 : 0);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
 				     MHD_OPTION_THREAD_POOL_SIZE, app->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 				     (unsigned)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
@@ -295,6 +319,8 @@ void se_server_stop(se_server *s)
 		return;
 	/* Stop accepting first, then let the threads finish what they hold. */
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	/* Requests suspended for a key are resumed (and answered without one) before the daemon stops. */
+	se_keypool_stop(s->app->keypool);
 	MHD_stop_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

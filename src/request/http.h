@@ -34,6 +34,9 @@ typedef struct se_http_in {
 	size_t body_len;
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
 	const char *peer;   /* peer address text for logs; may be NULL */
+	/* A request run again after it was pending (se_http_out.pending): the request id it was given the first time;
+	 * the rate limit and faults, already applied then, are not applied again. NULL otherwise. */
+	const char *resumed_request_id;
 } se_http_in;
 
 /* A response. Header names and values, and body, are owned by the response: release with
@@ -52,6 +55,9 @@ typedef struct se_http_out {
 	char *log_path;         /* the path with tokens in it masked, for logs; owned */
 	int log;                /* 1 when the request goes to the request log */
 	unsigned delay_ms;      /* a fault asks the edge to wait this long before answering */
+	/* Nothing to send yet: the handler waits for a key from the key pool. The edge suspends the connection, asks the
+	 * pool to be told (se_keypool_notify()) and runs the request again with resumed_request_id set. */
+	int pending;
 } se_http_out;
 
 /* Case-insensitive header lookup; NULL when absent. */

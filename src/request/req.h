@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "crypto/jwt.h"
+#include "crypto/keypool.h"
 #include "model/config.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
@@ -20,6 +21,7 @@ typedef struct se_req {
 	const se_config *cfg;
 	se_store *store;
 	se_jwt_key *jwt_key;
+	se_keypool *keypool; /* RSA keys made ahead of demand (crypto/keypool.h) */
 	se_project *project; /* a reference, dropped when the request ends */
 	se_db *db;
 	const se_http_in *in;
@@ -41,6 +43,9 @@ typedef struct se_req {
 	char *out_text; /* or the same as JSON object text, when a handler has it ready (owned) */
 	se_error_id err;
 	char *errmsg;
+	/* Set by a handler that cannot go on until the key pool has a key: nothing is answered, the edge suspends the
+	 * connection and runs the request again from the start once a key is ready (se_http_out.pending). */
+	bool pending;
 } se_req;
 
 /* Records an error for the request and returns -1. fmt NULL means the error's default message. */

@@ -1,0 +1,304 @@
+/* The pool of RSA-2048 keys made ahead of demand (crypto/keypool.h): generator threads, the FIFO they fill, and the
+ * waiters called back when a key is ready. */
+#include "crypto/keypool.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
+
+#include "crypto/drbg.h"
+#include "crypto/rand.h"
+#include "util/errors_code.h"
+
+#define MAX_CAP 1024
+#define MAX_THREADS 64
+
+/* mu guards everything but the fields marked otherwise. keys is a ring of cap + 1 slots (one for se_keypool_unget()
+ * on a full pool), the oldest at head. restarts moves on every se_keypool_restart(): a key whose generation began
+ * before the latest restart is dropped. */
+struct se_keypool {
+	pthread_mutex_t mu;
+	pthread_cond_t space; /* signalled when a slot frees, on restart and on stop */
+	EVP_PKEY **keys;
+	size_t slots, head, count, cap;
+	size_t making; /* keys being generated: count + making never passes cap */
+	se_keypool_waiter *waiters, *waiters_tail;
+	unsigned long restarts;
+	atomic_ulong restarts_seen; /* restarts, readable without mu by the abort check */
+	atomic_bool stop;           /* readable without mu by the abort check */
+	bool failed;
+	bool seeded;
+	uint64_t seed;
+	pthread_t threads[MAX_THREADS];
+	unsigned n_threads;
+};
+
+/* One generator thread's view of the generation in progress, for the abort check. */
+typedef struct gen_ctx {
+	se_keypool *p;
+	unsigned long restarts; /* p->restarts when it began */
+} gen_ctx;
+
+/* OpenSSL calls this while it searches for primes; returning 0 abandons the key (stop or restart). */
+static int keygen_progress(EVP_PKEY_CTX *ctx)
+{
+	gen_ctx *g = EVP_PKEY_CTX_get_app_data(ctx);
+	return !atomic_load(&g->p->stop) && atomic_load(&g->p->restarts_seen) == g->restarts;
+}
+
+/* One RSA-2048 key in the reproducible library context into *ret. Returns 0 or SE_ECRYPTO (also when abandoned). */
+static int generate(gen_ctx *g, EVP_PKEY **ret)
+{
+	OSSL_LIB_CTX *lc = se_crypto_libctx();
+	EVP_PKEY_CTX *ctx = lc ? EVP_PKEY_CTX_new_from_name(lc, "RSA", NULL) : NULL;
+	int rc = SE_ECRYPTO;
+	*ret = NULL;
+	if (!ctx || EVP_PKEY_keygen_init(ctx) <= 0 || EVP_PKEY_CTX_set_rsa_keygen_bits(ctx, 2048) <= 0)
+		goto out;
+	EVP_PKEY_CTX_set_app_data(ctx, g);
+	EVP_PKEY_CTX_set_cb(ctx, keygen_progress);
+	if (EVP_PKEY_generate(ctx, ret) <= 0)
+		goto out;
+	rc = 0;
+out:
+	EVP_PKEY_CTX_free(ctx);
+	if (rc < 0)
+		ERR_clear_error();
+	return rc;
+}
+
+/* Detaches the first waiter, if any and if a key is ready or the pool stopped; the caller calls it outside mu. */
+static se_keypool_waiter *pop_waiter(se_keypool *p)
+{
+	se_keypool_waiter *w = p->waiters;
+	if (!w || (p->count == 0 && !atomic_load(&p->stop) && !p->failed))
+		return NULL;
+	p->waiters = w->next;
+	if (!p->waiters)
+		p->waiters_tail = NULL;
+	w->next = NULL;
+	return w;
+}
+
+static void clear_keys(se_keypool *p)
+{
+	while (p->count > 0) {
+		EVP_PKEY_free(p->keys[p->head]);
+		p->keys[p->head] = NULL;
+		p->head = (p->head + 1) % p->slots;
+		p->count--;
+	}
+}
+
+static void *generator(void *arg)
+{
+	se_keypool *p = arg;
+	unsigned long stream_restarts = 0;
+	bool have_stream = false;
+	int failures = 0;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		while (!atomic_load(&p->stop) && p->count + p->making >= p->cap)
+			pthread_cond_wait(&p->space, &p->mu);
+		if (atomic_load(&p->stop))
+			break;
+		p->making++;
+		gen_ctx g = {p, p->restarts};
+		bool restart_stream = p->seeded && (!have_stream || stream_restarts != g.restarts);
+		pthread_mutex_unlock(&p->mu);
+
+		int rc = 0;
+		if (restart_stream) {
+			rc = se_crypto_thread_stream_begin(p->seed, "keypool");
+			have_stream = rc == 0;
+			stream_restarts = g.restarts;
+		}
+		EVP_PKEY *key = NULL;
+		if (rc == 0)
+			rc = generate(&g, &key);
+
+		pthread_mutex_lock(&p->mu);
+		p->making--;
+		se_keypool_waiter *w = NULL;
+		if (rc == 0 && p->restarts == g.restarts && !atomic_load(&p->stop)) {
+			p->keys[(p->head + p->count) % p->slots] = key;
+			p->count++;
+			key = NULL;
+			failures = 0;
+			w = pop_waiter(p);
+		} else if (rc < 0 && p->restarts == g.restarts && !atomic_load(&p->stop) && ++failures >= 3) {
+			/* A generator that keeps failing would spin: the pool fails closed and its waiters hear of it. */
+			p->failed = true;
+			atomic_store(&p->stop, true);
+			pthread_cond_broadcast(&p->space);
+		}
+		bool failed = p->failed;
+		pthread_mutex_unlock(&p->mu);
+		EVP_PKEY_free(key);
+		if (w)
+			w->fn(w->arg);
+		while (failed) {
+			pthread_mutex_lock(&p->mu);
+			w = pop_waiter(p);
+			pthread_mutex_unlock(&p->mu);
+			if (!w)
+				break;
+			w->fn(w->arg);
+		}
+		pthread_mutex_lock(&p->mu);
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (have_stream)
+		se_crypto_thread_stream_end();
+	/* OpenSSL keeps per-thread state (error queue, DRBGs) that only this call releases before the thread ends. */
+	OPENSSL_thread_stop();
+	return NULL;
+}
+
+int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_keypool **ret)
+{
+	if (!ret || cap == 0 || cap > MAX_CAP || threads > MAX_THREADS)
+		return SE_EINVAL;
+	if (!se_crypto_libctx())
+		return SE_ECRYPTO;
+	se_keypool *p = calloc(1, sizeof *p);
+	if (!p)
+		return SE_ENOMEM;
+	p->slots = cap + 1;
+	p->keys = calloc(p->slots, sizeof *p->keys);
+	if (!p->keys) {
+		free(p);
+		return SE_ENOMEM;
+	}
+	p->cap = cap;
+	p->seeded = seeded;
+	p->seed = seed;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->space, NULL);
+	if (seeded) {
+		threads = 1;
+	} else if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+	}
+	for (unsigned i = 0; i < threads; i++) {
+		if (pthread_create(&p->threads[i], NULL, generator, p) != 0) {
+			se_keypool_free(p);
+			return SE_ENOMEM;
+		}
+		p->n_threads++;
+	}
+	*ret = p;
+	return 0;
+}
+
+int se_keypool_take(se_keypool *p, EVP_PKEY **ret)
+{
+	int rc = SE_EAGAIN;
+	pthread_mutex_lock(&p->mu);
+	if (atomic_load(&p->stop)) {
+		rc = SE_ECRYPTO;
+	} else if (p->count > 0) {
+		*ret = p->keys[p->head];
+		p->keys[p->head] = NULL;
+		p->head = (p->head + 1) % p->slots;
+		p->count--;
+		pthread_cond_signal(&p->space);
+		rc = 0;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return rc;
+}
+
+void se_keypool_unget(se_keypool *p, EVP_PKEY *key)
+{
+	if (!key)
+		return;
+	pthread_mutex_lock(&p->mu);
+	se_keypool_waiter *w = NULL;
+	if (p->count < p->slots && !atomic_load(&p->stop)) {
+		p->head = (p->head + p->slots - 1) % p->slots;
+		p->keys[p->head] = key;
+		p->count++;
+		key = NULL;
+		w = pop_waiter(p);
+	}
+	pthread_mutex_unlock(&p->mu);
+	EVP_PKEY_free(key);
+	if (w)
+		w->fn(w->arg);
+}
+
+void se_keypool_notify(se_keypool *p, se_keypool_waiter *w)
+{
+	w->next = NULL;
+	pthread_mutex_lock(&p->mu);
+	bool now = p->count > 0 || atomic_load(&p->stop);
+	if (!now) {
+		if (p->waiters_tail)
+			p->waiters_tail->next = w;
+		else
+			p->waiters = w;
+		p->waiters_tail = w;
+	}
+	pthread_mutex_unlock(&p->mu);
+	if (now)
+		w->fn(w->arg);
+}
+
+void se_keypool_restart(se_keypool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	clear_keys(p);
+	p->restarts++;
+	atomic_store(&p->restarts_seen, p->restarts);
+	pthread_cond_broadcast(&p->space);
+	pthread_mutex_unlock(&p->mu);
+}
+
+size_t se_keypool_count(se_keypool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	size_t n = p->count;
+	pthread_mutex_unlock(&p->mu);
+	return n;
+}
+
+void se_keypool_stop(se_keypool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	atomic_store(&p->stop, true);
+	pthread_cond_broadcast(&p->space);
+	unsigned n = p->n_threads;
+	p->n_threads = 0;
+	pthread_mutex_unlock(&p->mu);
+	for (unsigned i = 0; i < n; i++)
+		pthread_join(p->threads[i], NULL);
+	/* Everyone still waiting hears that no key will come; they are called back outside the lock. */
+	for (;;) {
+		pthread_mutex_lock(&p->mu);
+		se_keypool_waiter *w = pop_waiter(p);
+		pthread_mutex_unlock(&p->mu);
+		if (!w)
+			break;
+		w->fn(w->arg);
+	}
+}
+
+void se_keypool_free(se_keypool *p)
+{
+	if (!p)
+		return;
+	se_keypool_stop(p);
+	clear_keys(p);
+	pthread_cond_destroy(&p->space);
+	pthread_mutex_destroy(&p->mu);
+	free(p->keys);
+	free(p);
+}
