@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -102,6 +104,9 @@ static void *generator(void *arg)
 	bool have_stream = false;
 	int failures = 0;
 
+	/* The lowest priority, for this thread only (Linux): keys are made from time nobody else wants, so that the
+	 * pool never slows down requests, the server's start or other processes. Best effort. */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		while (!atomic_load(&p->stop) && p->count + p->making >= p->cap)

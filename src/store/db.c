@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/cache.h"
+#include "store/rows.h"
 #include "util/errors_code.h"
 #include "util/util.h"
 
@@ -256,6 +257,7 @@ void se_store_close(se_store *s)
 	if (!s)
 		return;
 	se_cache_clear();
+	se_rows_clear();
 	se_cache_invalidate();
 	pthread_key_delete(s->key);
 	/* The main connection goes last: a memdb database lives as long as one connection does. */
@@ -342,6 +344,16 @@ static int exec_cached(se_db *db, const char *sql)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+se_store *se_db_store(se_db *db)
+{
+	return db->store;
+}
+
+bool se_db_in_tx(const se_db *db)
+{
+	return db->in_tx;
 }
 
 int se_db_begin(se_db *db)
