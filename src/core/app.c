@@ -125,12 +125,6 @@ int se_app_open(se_app *app, char **ret_error)
 	}
 	if (app->cfg.seeded)
 		se_crypto_seed(app->cfg.seed);
-	/* One generator thread per core, or one drawing its own stream under --seed (crypto/keypool.h). */
-	r = se_keypool_new(SE_KEYPOOL_SIZE, 0, app->cfg.seeded, app->cfg.seed, &app->keypool);
-	if (r < 0) {
-		*ret_error = strdup("cannot start the key pool");
-		return r;
-	}
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
 	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0)
 		goto oom;
@@ -141,6 +135,13 @@ int se_app_open(se_app *app, char **ret_error)
 		return r;
 	if ((r = se_app_reload_project(app)) < 0) {
 		*ret_error = se_asprintf("database %s: no project row", app->cfg.db_path);
+		return r;
+	}
+	/* Last, so that its threads do not slow the start down: one generator thread per core, or one drawing its
+	 * own stream under --seed (crypto/keypool.h). */
+	r = se_keypool_new(SE_KEYPOOL_SIZE, 0, app->cfg.seeded, app->cfg.seed, &app->keypool);
+	if (r < 0) {
+		*ret_error = strdup("cannot start the key pool");
 		return r;
 	}
 	return 0;

@@ -26,6 +26,7 @@
 struct se_keypool {
 	pthread_mutex_t mu;
 	pthread_cond_t space; /* signalled when a slot frees, on restart and on stop */
+	pthread_cond_t ready; /* broadcast when a key comes in and on stop (se_keypool_take_wait()) */
 	EVP_PKEY **keys;
 	size_t slots, head, count, cap;
 	size_t making; /* keys being generated: count + making never passes cap */
@@ -136,12 +137,14 @@ static void *generator(void *arg)
 			p->count++;
 			key = NULL;
 			failures = 0;
+			pthread_cond_broadcast(&p->ready);
 			w = pop_waiter(p);
 		} else if (rc < 0 && p->restarts == g.restarts && !atomic_load(&p->stop) && ++failures >= 3) {
 			/* A generator that keeps failing would spin: the pool fails closed and its waiters hear of it. */
 			p->failed = true;
 			atomic_store(&p->stop, true);
 			pthread_cond_broadcast(&p->space);
+			pthread_cond_broadcast(&p->ready);
 		}
 		bool failed = p->failed;
 		pthread_mutex_unlock(&p->mu);
@@ -186,6 +189,7 @@ int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_
 	p->seed = seed;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->space, NULL);
+	pthread_cond_init(&p->ready, NULL);
 	if (seeded) {
 		threads = 1;
 	} else if (threads == 0) {
@@ -221,6 +225,18 @@ int se_keypool_take(se_keypool *p, EVP_PKEY **ret)
 	return rc;
 }
 
+int se_keypool_take_wait(se_keypool *p, EVP_PKEY **ret)
+{
+	int rc;
+	while ((rc = se_keypool_take(p, ret)) == SE_EAGAIN) {
+		pthread_mutex_lock(&p->mu);
+		while (p->count == 0 && !atomic_load(&p->stop))
+			pthread_cond_wait(&p->ready, &p->mu);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return rc;
+}
+
 void se_keypool_unget(se_keypool *p, EVP_PKEY *key)
 {
 	if (!key)
@@ -232,6 +248,7 @@ void se_keypool_unget(se_keypool *p, EVP_PKEY *key)
 		p->keys[p->head] = key;
 		p->count++;
 		key = NULL;
+		pthread_cond_broadcast(&p->ready);
 		w = pop_waiter(p);
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -280,6 +297,7 @@ void se_keypool_stop(se_keypool *p)
 	pthread_mutex_lock(&p->mu);
 	atomic_store(&p->stop, true);
 	pthread_cond_broadcast(&p->space);
+	pthread_cond_broadcast(&p->ready);
 	unsigned n = p->n_threads;
 	p->n_threads = 0;
 	pthread_mutex_unlock(&p->mu);
@@ -303,6 +321,7 @@ void se_keypool_free(se_keypool *p)
 	se_keypool_stop(p);
 	clear_keys(p);
 	pthread_cond_destroy(&p->space);
+	pthread_cond_destroy(&p->ready);
 	pthread_mutex_destroy(&p->mu);
 	free(p->keys);
 	free(p);

@@ -54,6 +54,8 @@ int se_h_saml_create(se_req *r)
 	 * empty is suspended and run again from the start once a key is ready (se_req.pending), and under --seed the
 	 * second run must draw what the first would have. */
 	int t = se_keypool_take(r->keypool, &key);
+	if (t == SE_EAGAIN && !r->in->suspendable)
+		t = se_keypool_take_wait(r->keypool, &key);
 	if (t == SE_EAGAIN) {
 		r->pending = true;
 		return 0;

@@ -142,7 +142,7 @@ static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, 
 			       conn_state *st)
 {
 	se_http_in in = {.method = method, .path = url, .body = st->body, .body_len = st->len,
-			 .body_too_large = st->too_large, .resumed_request_id = st->resumed ? st->request_id : NULL};
+			 .body_too_large = st->too_large, .resumed_request_id = st->resumed ? st->request_id : NULL, .suspendable = 1};
 	char arena[8192];
 	collect c = {&in, arena, 0, sizeof arena};
 	se_http_out out;

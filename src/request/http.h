@@ -37,6 +37,9 @@ typedef struct se_http_in {
 	/* A request run again after it was pending (se_http_out.pending): the request id it was given the first time;
 	 * the rate limit and faults, already applied then, are not applied again. NULL otherwise. */
 	const char *resumed_request_id;
+	/* The caller can suspend the request while it waits (the server). Without it a request that needs a key
+	 * from an empty key pool waits for one on the calling thread (unit tests, the fuzzer). */
+	int suspendable;
 } se_http_in;
 
 /* A response. Header names and values, and body, are owned by the response: release with
