@@ -12,6 +12,7 @@
 #include "core/faults.h"
 #include "store/fixtures.h"
 #include "core/ratelimit.h"
+#include "outbound/outbound.h"
 #include "core/reqlog.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -44,6 +45,7 @@ void se_config_release(se_config *cfg)
 	free(cfg->fixtures_path);
 	free(cfg->public_url);
 	free(cfg->admin_token);
+	free(cfg->metadata_dir);
 	if (cfg->cors_origins)
 		for (char **o = cfg->cors_origins; *o; o++)
 			free(*o);
@@ -126,7 +128,8 @@ int se_app_open(se_app *app, char **ret_error)
 	if (app->cfg.seeded)
 		se_crypto_seed(app->cfg.seed);
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
-	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0)
+	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0 ||
+	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0)
 		goto oom;
 	r = se_store_open(app->cfg.db_path, &app->store, &fresh, ret_error);
 	if (r < 0)
@@ -152,6 +155,9 @@ oom:
 
 void se_app_close(se_app *app)
 {
+	/* First: a job's continuation may still need the store. */
+	se_outbound_free(app->outbound);
+	app->outbound = NULL;
 	se_keypool_free(app->keypool);
 	app->keypool = NULL;
 	se_crypto_jwt_key_free(app->jwt_key);

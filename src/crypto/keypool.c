@@ -225,16 +225,12 @@ int se_keypool_take(se_keypool *p, EVP_PKEY **ret)
 	return rc;
 }
 
-int se_keypool_take_wait(se_keypool *p, EVP_PKEY **ret)
+void se_keypool_wait(se_keypool *p)
 {
-	int rc;
-	while ((rc = se_keypool_take(p, ret)) == SE_EAGAIN) {
-		pthread_mutex_lock(&p->mu);
-		while (p->count == 0 && !atomic_load(&p->stop))
-			pthread_cond_wait(&p->ready, &p->mu);
-		pthread_mutex_unlock(&p->mu);
-	}
-	return rc;
+	pthread_mutex_lock(&p->mu);
+	while (p->count == 0 && !atomic_load(&p->stop))
+		pthread_cond_wait(&p->ready, &p->mu);
+	pthread_mutex_unlock(&p->mu);
 }
 
 void se_keypool_unget(se_keypool *p, EVP_PKEY *key)

@@ -34,9 +34,9 @@ int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_
  * (se_keypool_notify() says when to try again), or SE_ECRYPTO once the pool is stopped or its generation fails. */
 int se_keypool_take(se_keypool *p, EVP_PKEY **ret);
 
-/* Same as se_keypool_take(), but waits while the pool is empty. Only for callers without a connection to suspend
- * (unit tests, the fuzzer): never on a server thread. Returns 0 or SE_ECRYPTO. */
-int se_keypool_take_wait(se_keypool *p, EVP_PKEY **ret);
+/* Waits until the pool holds a key or is stopped. Only for callers without a connection to suspend (unit tests, the
+ * fuzzer): never on a server thread. */
+void se_keypool_wait(se_keypool *p);
 
 /* Puts a key taken by se_keypool_take() and not used back at the front, so that the order keys are used in stays
  * the order they were made in. Takes ownership; the pool may hold one more key than cap for a moment. */

@@ -1,5 +1,5 @@
-/* Sends each request to the control API or to the API pipeline, after what both share: the request
- * id and the CORS headers, with preflights answered here. */
+/* Sends each request to the control API, the SCIM service provider or the API pipeline, after what
+ * they share: the request id and the CORS headers, with preflights answered here. */
 #include "http/dispatch.h"
 
 #include <string.h>
@@ -8,15 +8,24 @@
 #include "core/cors.h"
 #include "core/pipeline.h"
 #include "model/ids.h"
+#include "scim/scim.h"
 
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
+{
+	se_pipeline_call *call = NULL;
+	int pending = se_dispatch_start(app, in, out, &call);
+	while (pending) {
+		se_pipeline_call_wait(app, call);
+		pending = se_pipeline_resume(app, call, out);
+	}
+}
+
+int se_dispatch_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call)
 {
 	memset(out, 0, sizeof *out);
 	out->surface = "none";
 	bool control = se_control_path(in->path);
-	if (in->resumed_request_id && strlen(in->resumed_request_id) < sizeof out->request_id)
-		strcpy(out->request_id, in->resumed_request_id);
-	else if ((control ? se_control_request_id(out->request_id, sizeof out->request_id)
+	if ((control ? se_control_request_id(out->request_id, sizeof out->request_id)
 		     : se_id_format(SE_ID_REQUEST, out->request_id, sizeof out->request_id)) < 0)
 		strcpy(out->request_id, SE_ID_REQUEST "00000000-0000-4000-8000-000000000000");
 
@@ -25,10 +34,13 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	if (preflight) {
 		out->status = 204;
 		out->body = strdup("");
-		return;
+		return 0;
 	}
 	if (control)
 		se_control_handle(app, in, out);
+	else if (se_scim_path(in->path))
+		se_scim_handle(app, in, out);
 	else
-		se_pipeline_handle(app, in, out);
+		return se_pipeline_start(app, in, out, ret_call);
+	return 0;
 }

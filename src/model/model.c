@@ -184,6 +184,9 @@ void se_member_release(se_member *m)
 	free(m->name);
 	json_decref(m->roles);
 	free(m->created_at);
+	free(m->status);
+	json_decref(m->scim_role_sources);
+	json_decref(m->scim_registration);
 	memset(m, 0, sizeof *m);
 }
 
@@ -233,7 +236,8 @@ void se_project_unref(se_project *p)
 
 /* Adding a field to se_org, se_member or se_session? Copy it below too, then update the count. */
 _Static_assert(sizeof(se_org) == 5 * sizeof(void *), "se_org_copy() must copy every field of se_org");
-_Static_assert(sizeof(se_member) == 6 * sizeof(void *), "se_member_copy() must copy every field of se_member");
+_Static_assert(sizeof(se_member) == 9 * sizeof(void *) + sizeof(size_t),
+	       "se_member_copy() must copy every field of se_member");
 _Static_assert(sizeof(se_session) == 5 * sizeof(void *), "se_session_copy() must copy every field of se_session");
 
 /* *dst = a copy of src (NULL stays NULL); false when out of memory. */
@@ -267,8 +271,12 @@ int se_member_copy(const se_member *src, se_member *ret)
 	memset(ret, 0, sizeof *ret);
 	if (copy_text(&ret->member_id, src->member_id) && copy_text(&ret->organization_id, src->organization_id) &&
 	    copy_text(&ret->email_address, src->email_address) && copy_text(&ret->name, src->name) &&
-	    copy_json(&ret->roles, src->roles) && copy_text(&ret->created_at, src->created_at))
+	    copy_json(&ret->roles, src->roles) && copy_text(&ret->created_at, src->created_at) &&
+	    copy_text(&ret->status, src->status) && copy_json(&ret->scim_role_sources, src->scim_role_sources) &&
+	    copy_json(&ret->scim_registration, src->scim_registration)) {
+		ret->n_scim_roles = src->n_scim_roles;
 		return 0;
+	}
 	se_member_release(ret);
 	return SE_ENOMEM;
 }

@@ -48,6 +48,9 @@ typedef enum se_error_id {
 
 
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+	SE_ERR_TOO_MANY_OUTBOUND_FETCHES,
+	SE_ERR_OIDC_ISSUER_INVALID,
+	SE_ERR_SAML_SIGNING_KEY_INVALID,
 
 
 	/* Sign-in (SIGNIN.md). */

@@ -33,13 +33,8 @@ typedef struct se_http_in {
 	const char *body;
 	size_t body_len;
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
+	int query_truncated; /* some query parameters did not fit (count or decoded size) and are missing */
 	const char *peer;   /* peer address text for logs; may be NULL */
-	/* A request run again after it was pending (se_http_out.pending): the request id it was given the first time;
-	 * the rate limit and faults, already applied then, are not applied again. NULL otherwise. */
-	const char *resumed_request_id;
-	/* The caller can suspend the request while it waits (the server). Without it a request that needs a key
-	 * from an empty key pool waits for one on the calling thread (unit tests, the fuzzer). */
-	int suspendable;
 } se_http_in;
 
 /* A response. Header names and values, and body, are owned by the response: release with
@@ -58,9 +53,6 @@ typedef struct se_http_out {
 	char *log_path;         /* the path with tokens in it masked, for logs; owned */
 	int log;                /* 1 when the request goes to the request log */
 	unsigned delay_ms;      /* a fault asks the edge to wait this long before answering */
-	/* Nothing to send yet: the handler waits for a key from the key pool. The edge suspends the connection, asks the
-	 * pool to be told (se_keypool_notify()) and runs the request again with resumed_request_id set. */
-	int pending;
 } se_http_out;
 
 /* Case-insensitive header lookup; NULL when absent. */
