@@ -5,8 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -19,6 +18,9 @@
 
 #define MAX_CAP 1024
 #define MAX_THREADS 64
+/* Above a quarter of the cap, refilling waits until no key has been taken for this long, so that the generators do
+ * not compete for the cores with a burst of requests the pool can still serve. */
+#define IDLE_NS (100 * 1000 * 1000L)
 
 /* mu guards everything but the fields marked otherwise. keys is a ring of cap + 1 slots (one for se_keypool_unget()
  * on a full pool), the oldest at head. restarts moves on every se_keypool_restart(): a key whose generation began
@@ -30,6 +32,8 @@ struct se_keypool {
 	EVP_PKEY **keys;
 	size_t slots, head, count, cap;
 	size_t making; /* keys being generated: count + making never passes cap */
+	size_t low;    /* below count + making = low, refilling starts at once */
+	struct timespec last_take; /* CLOCK_MONOTONIC */
 	se_keypool_waiter *waiters, *waiters_tail;
 	unsigned long restarts;
 	atomic_ulong restarts_seen; /* restarts, readable without mu by the abort check */
@@ -98,6 +102,28 @@ static void clear_keys(se_keypool *p)
 	}
 }
 
+/* Whether a generator should start another key now; otherwise *ret_until (when not zero) is when to look again. */
+static bool should_generate(se_keypool *p, struct timespec *ret_until)
+{
+	size_t have = p->count + p->making;
+	ret_until->tv_sec = 0;
+	if (have >= p->cap)
+		return false;
+	if (have < p->low || p->waiters)
+		return true;
+	struct timespec until = p->last_take, now;
+	until.tv_nsec += IDLE_NS;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec > until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec >= until.tv_nsec))
+		return true;
+	*ret_until = until;
+	return false;
+}
+
 static void *generator(void *arg)
 {
 	se_keypool *p = arg;
@@ -105,13 +131,15 @@ static void *generator(void *arg)
 	bool have_stream = false;
 	int failures = 0;
 
-	/* The lowest priority, for this thread only (Linux): keys are made from time nobody else wants, so that the
-	 * pool never slows down requests, the server's start or other processes. Best effort. */
-	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
-		while (!atomic_load(&p->stop) && p->count + p->making >= p->cap)
-			pthread_cond_wait(&p->space, &p->mu);
+		struct timespec until;
+		while (!atomic_load(&p->stop) && !should_generate(p, &until)) {
+			if (until.tv_sec)
+				pthread_cond_timedwait(&p->space, &p->mu, &until);
+			else
+				pthread_cond_wait(&p->space, &p->mu);
+		}
 		if (atomic_load(&p->stop))
 			break;
 		p->making++;
@@ -188,7 +216,12 @@ int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_
 	p->seeded = seeded;
 	p->seed = seed;
 	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->space, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->space, &ca);
+	pthread_condattr_destroy(&ca);
+	p->low = cap / 4 > 0 ? cap / 4 : 1;
 	pthread_cond_init(&p->ready, NULL);
 	if (seeded) {
 		threads = 1;
@@ -218,6 +251,7 @@ int se_keypool_take(se_keypool *p, EVP_PKEY **ret)
 		p->keys[p->head] = NULL;
 		p->head = (p->head + 1) % p->slots;
 		p->count--;
+		clock_gettime(CLOCK_MONOTONIC, &p->last_take);
 		pthread_cond_signal(&p->space);
 		rc = 0;
 	}
@@ -264,6 +298,8 @@ void se_keypool_notify(se_keypool *p, se_keypool_waiter *w)
 		else
 			p->waiters = w;
 		p->waiters_tail = w;
+		/* Someone waits: no more idling before the refill. */
+		pthread_cond_broadcast(&p->space);
 	}
 	pthread_mutex_unlock(&p->mu);
 	if (now)

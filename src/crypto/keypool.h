@@ -1,5 +1,6 @@
-/* RSA-2048 keys generated ahead of demand on background threads: a small bounded FIFO pool, refilled whenever it is
- * not full, so that a request never waits for a key generation on its own thread. The pool owns its threads and the
+/* RSA-2048 keys generated ahead of demand on background threads: a small bounded FIFO pool, refilled while the server
+ * is idle (at once when it runs low or someone waits), so that a request never waits for a key generation on its own
+ * thread. The pool owns its threads and the
  * keys it holds; a key taken out belongs to the taker (EVP_PKEY_free). Every function is safe from any thread. */
 #ifndef SE_CRYPTO_KEYPOOL_H
 #define SE_CRYPTO_KEYPOOL_H
