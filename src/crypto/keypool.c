@@ -5,6 +5,8 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,9 +43,18 @@ struct se_keypool {
 	bool failed;
 	bool seeded;
 	uint64_t seed;
-	pthread_t threads[MAX_THREADS];
+	pthread_t threads[2 * MAX_THREADS];
 	unsigned n_threads;
 };
+
+/* A generator's role. Demand generators (normal priority) make keys only while the pool is low or someone waits:
+ * under sustained demand they run as fast as the cores allow. Idle generators (lowest priority) fill the rest of the
+ * pool from time nobody else wants, so that a server that just started, or many at once in a test run, does not
+ * slow down everything else on the machine. Under --seed the single generator does both. */
+typedef struct gen_arg {
+	se_keypool *p;
+	bool demand, idle;
+} gen_arg;
 
 /* One generator thread's view of the generation in progress, for the abort check. */
 typedef struct gen_ctx {
@@ -102,15 +113,18 @@ static void clear_keys(se_keypool *p)
 	}
 }
 
-/* Whether a generator should start another key now; otherwise *ret_until (when not zero) is when to look again. */
-static bool should_generate(se_keypool *p, struct timespec *ret_until)
+/* Whether generator a should start another key now; otherwise *ret_until (when not zero) is when to look again. */
+static bool should_generate(const gen_arg *a, struct timespec *ret_until)
 {
+	se_keypool *p = a->p;
 	size_t have = p->count + p->making;
 	ret_until->tv_sec = 0;
 	if (have >= p->cap)
 		return false;
 	if (have < p->low || p->waiters)
-		return true;
+		return a->demand;
+	if (!a->idle)
+		return false;
 	struct timespec until = p->last_take, now;
 	until.tv_nsec += IDLE_NS;
 	if (until.tv_nsec >= 1000000000L) {
@@ -126,15 +140,19 @@ static bool should_generate(se_keypool *p, struct timespec *ret_until)
 
 static void *generator(void *arg)
 {
-	se_keypool *p = arg;
+	gen_arg *a = arg;
+	se_keypool *p = a->p;
 	unsigned long stream_restarts = 0;
 	bool have_stream = false;
 	int failures = 0;
 
+	/* The lowest priority for this thread only (Linux, per-thread nice); best effort. */
+	if (!a->demand)
+		(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 19);
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
 		struct timespec until;
-		while (!atomic_load(&p->stop) && !should_generate(p, &until)) {
+		while (!atomic_load(&p->stop) && !should_generate(a, &until)) {
 			if (until.tv_sec)
 				pthread_cond_timedwait(&p->space, &p->mu, &until);
 			else
@@ -190,6 +208,7 @@ static void *generator(void *arg)
 		pthread_mutex_lock(&p->mu);
 	}
 	pthread_mutex_unlock(&p->mu);
+	free(a);
 	if (have_stream)
 		se_crypto_thread_stream_end();
 	/* OpenSSL keeps per-thread state (error queue, DRBGs) that only this call releases before the thread ends. */
@@ -229,8 +248,13 @@ int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 	}
-	for (unsigned i = 0; i < threads; i++) {
-		if (pthread_create(&p->threads[i], NULL, generator, p) != 0) {
+	/* threads demand generators and, unseeded, as many idle ones. */
+	for (unsigned i = 0; i < (seeded ? 1 : 2 * threads); i++) {
+		gen_arg *a = malloc(sizeof *a);
+		if (a)
+			*a = (gen_arg){p, seeded || i < threads, seeded || i >= threads};
+		if (!a || pthread_create(&p->threads[i], NULL, generator, a) != 0) {
+			free(a);
 			se_keypool_free(p);
 			return SE_ENOMEM;
 		}
@@ -252,7 +276,7 @@ int se_keypool_take(se_keypool *p, EVP_PKEY **ret)
 		p->head = (p->head + 1) % p->slots;
 		p->count--;
 		clock_gettime(CLOCK_MONOTONIC, &p->last_take);
-		pthread_cond_signal(&p->space);
+		pthread_cond_broadcast(&p->space);
 		rc = 0;
 	}
 	pthread_mutex_unlock(&p->mu);

@@ -27,7 +27,9 @@ typedef struct se_keypool_waiter {
 
 /* Starts a pool of cap keys (1 to 1024). seeded: one generator thread whose keys come from its own deterministic
  * stream derived from seed (crypto/rand.h), so that the n-th key taken is the same run after run, whatever the
- * timing; otherwise threads generator threads (0: one per online core) drawing from OpenSSL. On success *ret is the
+ * timing; otherwise threads generator threads at normal priority (0: one per online core), which work while the pool is
+ * below a quarter of cap or someone waits, and as many at the lowest priority filling the rest while the server is
+ * idle, all drawing from OpenSSL. On success *ret is the
  * pool, freed with se_keypool_free(). Returns 0, SE_EINVAL, SE_ENOMEM or SE_ECRYPTO. */
 int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_keypool **ret);
 
