@@ -8,6 +8,10 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
+	libxmlsec1-dev zlib1g-dev # Sign-in: SAML signatures and encryption, DEFLATE of the SAML Redirect binding
+	# the dashboard's browser tests (tests/ui) and sign-in's (tests/interop/browser.test.js): Debian's own browser,
+	# driven by puppeteer-core
+	chromium
 )
 
 installed() {

@@ -279,6 +279,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ssoemu: %s\n", error ? error : "start-up failed");
 		goto done;
 	}
+	app.cfg.bound_port = port;
 	printf("ssoemu listening on http://%s%s%s:%u\n", strchr(app.cfg.host, ':') ? "[" : "", app.cfg.host,
 	       strchr(app.cfg.host, ':') ? "]" : "", port);
 	fflush(stdout);

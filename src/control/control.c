@@ -1,6 +1,9 @@
 /* The control API under /_emulator/: a small table of calls, admin-token checking, and the calls
  * themselves. Bodies in and out are bare JSON objects; errors use the catalog's error body. */
+#include "control/sso.h"
+#include "signin/state.h"
 #include "control/control.h"
+#include "control/ui.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -48,6 +51,7 @@ typedef struct ctl {
 	const char *arg; /* the decoded {session_token} of sessions/{session_token} */
 	json_t *body;    /* the request's JSON object ({} when there is none) */
 	json_t *result;  /* the success body */
+	bool served;     /* the answer is already in out (the dashboard's files) */
 	se_error_id err;
 	char *errmsg;
 } ctl;
@@ -154,12 +158,25 @@ int se_control_reset(se_app *app, char **ret_error)
 	se_ratelimit_set(app->ratelimit, app->cfg.rate_requests, app->cfg.rate_seconds);
 	se_faults_clear(app->faults);
 	se_reqlog_clear(app->reqlog);
+	se_signin_reset(app->signin);
 	return 0;
 }
 
 static int h_health(ctl *c)
 {
 	return ok(c, json_pack("{s:s}", "status", "ok"));
+}
+
+/* The dashboard's files (control/ui.h); the answer is complete in c->out. */
+static int h_ui(ctl *c)
+{
+	int r = se_ui_serve(c->arg, se_http_header(c->in, "If-None-Match"), c->out);
+	if (r == SE_ENOTFOUND)
+		return fail(c, SE_ERR_ROUTE_NOT_FOUND, "No dashboard file %.64s.", c->arg);
+	if (r < 0)
+		return internal(c);
+	c->served = true;
+	return 0;
 }
 
 static int h_reset(ctl *c)
@@ -548,6 +565,10 @@ static json_t *config_json(se_app *app)
 		o = json_pack("{s:o, s:b}", "rate_limit", rate, "sdk_member_actions_enabled", p->sdk_member_actions_enabled);
 	else
 		json_decref(rate);
+	if (o && se_control_sso_config(app, o) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	se_project_unref(p);
 	return o;
 }
@@ -586,8 +607,11 @@ static int h_config_patch(ctl *c)
 											    "sdk_member_actions_enabled");
 	json_int_t req = 0, sec = 1;
 	json_object_foreach(c->body, key, v) {
-		if (strcmp(key, "rate_limit") != 0 && strcmp(key, "sdk_member_actions_enabled") != 0)
-			return fail(c, SE_ERR_BAD_REQUEST, "%.64s is not a setting (rate_limit, sdk_member_actions_enabled).",
+		if (strcmp(key, "rate_limit") != 0 && strcmp(key, "sdk_member_actions_enabled") != 0 &&
+		    !se_control_sso_config_key(key))
+			return fail(c, SE_ERR_BAD_REQUEST,
+				    "%.64s is not a setting (rate_limit, sdk_member_actions_enabled, pkce_required_for_sso, "
+				    "allow_loopback_redirect_urls, sso_token_lifetime_seconds).",
 				    key);
 	}
 	if (rate && !json_is_null(rate)) {
@@ -603,12 +627,31 @@ static int h_config_patch(ctl *c)
 	}
 	if (actions && !json_is_boolean(actions))
 		return fail(c, SE_ERR_BAD_REQUEST, "sdk_member_actions_enabled must be a boolean.");
+	char *sso_msg = NULL;
+	int sso = se_control_sso_config_patch(c->app, c->body, &sso_msg);
+	if (sso < 0) {
+		int rc = sso == SE_EINVAL ? fail(c, SE_ERR_BAD_REQUEST, "%s", sso_msg) : internal(c);
+		free(sso_msg);
+		return rc;
+	}
 	/* The one step that can fail goes first, so that a failure leaves both settings as they were. */
 	if (actions && set_member_actions(c->app, json_is_true(actions)) < 0)
 		return internal(c);
 	if (rate)
 		se_ratelimit_set(c->app->ratelimit, (unsigned)req, (unsigned)sec);
 	return ok(c, config_json(c->app));
+}
+
+/* Sign-in's calls (control/sso.c). */
+static int h_sso(ctl *c)
+{
+	json_t *res = NULL;
+	se_error_id e = SE_ERR_NONE;
+	char *msg = NULL;
+	se_control_sso(c->app, c->in->method, c->in->path + strlen(SE_CONTROL_PREFIX), c->in, c->body, &res, &e, &msg);
+	int rc = res ? ok(c, res) : msg ? fail(c, e, "%s", msg) : fail(c, e, NULL);
+	free(msg);
+	return rc;
 }
 
 /* --- dispatch ----------------------------------------------------------------------------------- */
@@ -622,6 +665,9 @@ typedef struct ctl_route {
 
 static const ctl_route routes[] = {
 	{"GET", "health", h_health, true},
+	/* The dashboard's files carry no data: a browser cannot send the admin token to load them. */
+	{"GET", "ui", h_ui, true},
+	{"GET", "ui/", h_ui, true},
 	{"POST", "reset", h_reset, false},
 	{"POST", "sessions", h_session_create, false},
 	{"DELETE", "sessions/", h_session_delete, false},
@@ -635,6 +681,12 @@ static const ctl_route routes[] = {
 	{"PUT", "state", h_state_put, false},
 	{"GET", "config", h_config_get, false},
 	{"PATCH", "config", h_config_patch, false},
+	{"POST", "sso/presets", h_sso, false},
+	{"GET", "sso/presets", h_sso, false},
+	{"DELETE", "sso/presets", h_sso, false},
+	{"GET", "sso/assertions", h_sso, false},
+	{"GET", "sso/flows", h_sso, false},
+	{"POST", "sso/tokens", h_sso, false},
 };
 
 /* The row for method and the path after the prefix; *ret_arg gets a parameter's raw text. */
@@ -732,6 +784,12 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		rt->fn(&c);
 	}
 
+	if (c.served && c.err == SE_ERR_NONE) {
+		/* Only the embedded files' own names get here: nothing in the path to mask. */
+		out->log_path = se_asprintf(SE_UI_PATH "%s%s", c.arg ? "/" : "", c.arg ? c.arg : "");
+		json_decref(c.body);
+		return;
+	}
 	json_t *body = c.err == SE_ERR_NONE && c.result ? json_incref(c.result) : NULL;
 	if (body) {
 		out->status = 200;

@@ -1,4 +1,6 @@
 /* Process-wide state: settings defaults, the project snapshot, opening and closing everything. */
+#include "signin/saml.h"
+#include "signin/state.h"
 #include "core/app.h"
 
 #include <stdlib.h>
@@ -129,7 +131,8 @@ int se_app_open(se_app *app, char **ret_error)
 		se_crypto_seed(app->cfg.seed);
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
 	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0 ||
-	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0)
+	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0 ||
+	    (r = se_signin_new(&app->signin)) < 0 || (r = se_saml_init()) < 0)
 		goto oom;
 	r = se_store_open(app->cfg.db_path, &app->store, &fresh, ret_error);
 	if (r < 0)
@@ -170,6 +173,8 @@ void se_app_close(se_app *app)
 	app->faults = NULL;
 	se_reqlog_free(app->reqlog);
 	app->reqlog = NULL;
+	se_signin_free(app->signin);
+	app->signin = NULL;
 	se_project_unref(app->project);
 	app->project = NULL;
 	pthread_mutex_destroy(&app->project_lock);

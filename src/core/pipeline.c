@@ -17,6 +17,9 @@
 #include "request/req.h"
 #include "core/routes.h"
 #include "auth/session.h"
+#include "signin/html.h"
+#include "signin/member.h"
+#include "signin/state.h"
 #include "util/text.h"
 #include "util/util.h"
 
@@ -38,7 +41,17 @@ static int check_credentials(se_req *r, char **ret_credential)
 	const se_route *route = r->match.route;
 	char *user = NULL, *pass = NULL;
 	int ok = -1;
-	if (route->auth == SE_AUTH_NONE) {
+	if (route->auth == SE_AUTH_QUERY_PUBLIC_TOKEN) {
+		/* sso/start: a browser navigation carries the public token in the query (SIGNIN.md 1). */
+		const char *token = se_http_query(r->in, "public_token");
+		if (!token || !*token)
+			return se_req_fail(r, SE_ERR_SI_PUBLIC_TOKEN_REQUIRED, NULL);
+		if (!se_auth_is_public_token(r->project, token))
+			return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
+		*ret_credential = se_asprintf("public:%s", token);
+		return *ret_credential ? 0 : se_req_internal(r);
+	}
+	if (route->auth == SE_AUTH_NONE || route->auth == SE_AUTH_CALLBACK || route->auth == SE_AUTH_IDP) {
 		*ret_credential = strdup("");
 		return *ret_credential ? 0 : se_req_internal(r);
 	}
@@ -74,7 +87,8 @@ static int resolve_session(se_req *r, const char *token)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	/* A session signed in by SSO carries its connections' implicit roles (SIGNIN.md 4.2). */
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
 /* The SDK's session token is the password of its Basic credentials. */
@@ -97,7 +111,7 @@ static int resolve_session_jwt(se_req *r, const char *jwt)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
 static int resolve_principal(se_req *r)
@@ -142,9 +156,48 @@ static int resolve_principal(se_req *r)
 	return 0;
 }
 
+/* An application/x-www-form-urlencoded body as an object of strings (SIGNIN.md 2: SAMLResponse). */
+static int parse_form(se_req *r)
+{
+	const se_http_in *in = r->in;
+	char *copy = malloc(in->body_len + 1);
+	r->body = json_object();
+	if (!copy || !r->body) {
+		free(copy);
+		return se_req_internal(r);
+	}
+	memcpy(copy, in->body, in->body_len);
+	copy[in->body_len] = '\0';
+	size_t fields = 0;
+	int ok = 0;
+	for (char *save = NULL, *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq = '\0';
+		char *val = eq ? eq + 1 : kv + strlen(kv);
+		for (char *p = kv; *p; p++)
+			*p = *p == '+' ? ' ' : *p;
+		for (char *p = val; *p; p++)
+			*p = *p == '+' ? ' ' : *p;
+		if (++fields > SE_HTTP_MAX_QUERY || se_percent_decode(kv) < 0 || se_percent_decode(val) < 0) {
+			ok = se_req_fail(r, SE_ERR_BAD_REQUEST, "The form body is malformed or has more than %d fields.",
+					 SE_HTTP_MAX_QUERY);
+			break;
+		}
+		if (*kv && !json_object_get(r->body, kv) && json_object_set_new(r->body, kv, json_string(val)) < 0) {
+			ok = se_req_fail(r, SE_ERR_BAD_REQUEST, "The form body is not valid UTF-8.");
+			break;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
 static int parse_body(se_req *r)
 {
 	const se_http_in *in = r->in;
+	if (r->match.route->flags & SE_ROUTE_FORM && in->body_len > 0)
+		return parse_form(r);
 	if (in->body_len == 0) {
 		r->body = json_object();
 		return r->body ? 0 : se_req_internal(r);
@@ -174,7 +227,10 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 	    !r->project->sdk_member_actions_enabled)
 		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
 	unsigned retry_after = 0;
-	int limited = se_ratelimit_take(app->ratelimit, r->credential, r->match.index, monotonic_now(), &retry_after);
+	/* Callbacks and the built-in IdP carry no credential and are never rate limited (SIGNIN.md). */
+	bool limit = route->auth != SE_AUTH_CALLBACK && route->auth != SE_AUTH_IDP;
+	int limited = limit ? se_ratelimit_take(app->ratelimit, r->credential, r->match.index, monotonic_now(), &retry_after)
+			    : 0;
 	if (limited < 0) {
 		char secs[16];
 		snprintf(secs, sizeof secs, "%u", retry_after);
@@ -182,7 +238,7 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 		return se_req_fail(r, SE_ERR_TOO_MANY_REQUESTS, NULL);
 	}
 	se_error_id fault = SE_ERR_NONE;
-	if (app->faults && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
+	if (app->faults && route->auth != SE_AUTH_IDP && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
 	    fault != SE_ERR_NONE) {
 		if (fault == SE_ERR_TOO_MANY_REQUESTS)
 			se_http_out_header(out, "Retry-After", "1");
@@ -228,9 +284,57 @@ static int finish_text(se_req *r, se_http_out *out)
 
 /* Writes the response body: the handler's object with request_id and status_code, wrapped in
  * "data" on the SDK surface; or the bare error body. */
+/* Whether an error goes to a browser as a page (SIGNIN.md Rule B). */
+static bool browser_error(const se_req *r)
+{
+	const char *accept = se_http_header(r->in, "Accept");
+	return r->match.route && (r->match.route->flags & SE_ROUTE_BROWSER) && accept && strstr(accept, "text/html");
+}
+
+/* Sign-in answers: a redirect, a page or document, or an error page for a browser. Returns true when
+ * it wrote the response. */
+static bool finish_signin(se_req *r, se_http_out *out)
+{
+	if (r->err == SE_ERR_NONE && r->location) {
+		json_t *b = json_pack("{s:i, s:s, s:s}", "status_code", 302, "request_id", r->request_id, "redirect_url",
+				      r->location);
+		out->body = b ? se_json_dump(b) : NULL;
+		json_decref(b);
+		if (!out->body)
+			return false;
+		out->status = 302;
+		se_http_out_header(out, "Location", r->location);
+		se_http_out_header(out, "Content-Type", "application/json");
+		se_http_out_header(out, "Cache-Control", "no-store");
+	} else if (r->err == SE_ERR_NONE && r->raw_body) {
+		out->body = r->raw_body;
+		r->raw_body = NULL;
+		out->status = r->raw_status ? r->raw_status : 200;
+		se_http_out_header(out, "Content-Type", r->raw_type ? r->raw_type : "text/html; charset=utf-8");
+		se_http_out_header(out, "Cache-Control", "no-store");
+	} else if (r->err != SE_ERR_NONE && browser_error(r)) {
+		json_t *b = se_error_body(r->err, r->errmsg, r->request_id);
+		const char *msg = r->errmsg ? r->errmsg : se_error_default_message(r->err);
+		out->body = b ? se_html_error_page(se_error_status(r->err), se_error_type(r->err), msg, r->request_id, b)
+			      : NULL;
+		json_decref(b);
+		if (!out->body)
+			return false;
+		out->status = se_error_status(r->err);
+		out->error_type = se_error_type(r->err);
+		se_http_out_header(out, "Content-Type", "text/html; charset=utf-8");
+	} else {
+		return false;
+	}
+	out->body_len = strlen(out->body);
+	return true;
+}
+
 static void finish(se_req *r, se_http_out *out)
 {
 	json_t *body = NULL;
+	if (finish_signin(r, out))
+		return;
 	if (r->err == SE_ERR_NONE && r->out_text && finish_text(r, out) == 0)
 		return;
 	if (r->err == SE_ERR_NONE && r->out) {
@@ -338,6 +442,8 @@ static void release(se_req *r)
 	json_decref(r->out);
 	free(r->out_text);
 	free(r->errmsg);
+	free(r->location);
+	free(r->raw_body);
 	se_org_release(&r->org);
 	se_member_release(&r->member);
 	se_session_release(&r->session);
@@ -363,7 +469,7 @@ static int conclude(se_req *r, int rc, se_http_out *out)
 {
 	if (rc == SE_REQ_PENDING && (r->job || r->wait_key))
 		return 1;
-	if (rc == 0 && !r->out && !r->out_text && r->err == SE_ERR_NONE)
+	if (rc == 0 && !r->out && !r->out_text && !r->location && !r->raw_body && r->err == SE_ERR_NONE)
 		se_req_internal(r);
 	finish(r, out);
 	out->log_path = log_path(r);
@@ -375,7 +481,7 @@ int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 	se_pipeline_call *call = calloc(1, sizeof *call);
 	se_req stack = {0}, *r = call ? &call->r : &stack;
 	*r = (se_req){.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .outbound = app->outbound,
-		      .keypool = app->keypool, .in = in, .now = time(NULL)};
+		      .keypool = app->keypool, .signin = app->signin, .in = in, .now = time(NULL)};
 	memcpy(r->request_id, out->request_id, sizeof r->request_id);
 	out->log = 1;
 
@@ -391,7 +497,8 @@ int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 	} else if (se_router_match(se_routes, se_routes_count, in->method, in->path, &r->match) < 0) {
 		se_req_fail(r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
 	} else {
-		out->surface = r->match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
+		static const char *const surfaces[] = {"sdk", "api", "public", "idp"};
+		out->surface = surfaces[r->match.route->surface];
 		if (!inputs_utf8(r))
 			se_req_fail(r, SE_ERR_BAD_REQUEST, "A path parameter or query value is not valid UTF-8.");
 		else

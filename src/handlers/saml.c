@@ -38,6 +38,11 @@ static int signing_certificate(se_req *r, const char *key_pem, EVP_PKEY *key, js
 				 "Stytch", "created_at", created, "expires_at", expires, "updated_at", created);
 	free(pem);
 	free(id);
+	/* The key signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. */
+	if (cert && key_pem && json_object_set_new(cert, "private_key", json_string(key_pem)) < 0) {
+		json_decref(cert);
+		cert = NULL;
+	}
 	if (!cert)
 		return se_req_internal(r);
 	*ret = cert;

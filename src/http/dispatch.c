@@ -24,7 +24,8 @@ int se_dispatch_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 {
 	memset(out, 0, sizeof *out);
 	out->surface = "none";
-	bool control = se_control_path(in->path);
+	/* The built-in IdP's pages are pipeline routes without credentials (SIGNIN.md, pipeline). */
+	bool control = se_control_path(in->path) && strncmp(in->path, "/_emulator/idp/", 15) != 0;
 	if ((control ? se_control_request_id(out->request_id, sizeof out->request_id)
 		     : se_id_format(SE_ID_REQUEST, out->request_id, sizeof out->request_id)) < 0)
 		strcpy(out->request_id, SE_ID_REQUEST "00000000-0000-4000-8000-000000000000");

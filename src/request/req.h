@@ -18,6 +18,7 @@
 #include "request/router.h"
 #include "store/store.h"
 
+typedef struct se_signin se_signin;
 typedef struct se_req se_req;
 
 /* A handler's continuation (see se_req_pending()): runs on a server thread, with r->db usable, once job has ended;
@@ -32,6 +33,7 @@ struct se_req {
 	const se_config *cfg;
 	se_store *store;
 	se_jwt_key *jwt_key;
+	se_signin *signin;
 	se_project *project; /* a reference, dropped when the request ends */
 	se_db *db;          /* the calling thread's connection; set again before a continuation runs */
 	se_outbound *outbound; /* the fetch worker (borrowed); NULL where nothing may be fetched */
@@ -63,6 +65,13 @@ struct se_req {
 	char *out_text; /* or the same as JSON object text, when a handler has it ready (owned) */
 	se_error_id err;
 	char *errmsg;
+
+	/* Sign-in answers that are not the usual JSON object (SIGNIN.md Rule B): a 302 to location (owned)
+	 * with Stytch's redirect body, or raw_body (owned) of raw_type with raw_status (200 when 0). */
+	char *location;
+	char *raw_body;
+	const char *raw_type;
+	int raw_status;
 };
 
 /* Records an error for the request and returns -1. fmt NULL means the error's default message. */

@@ -462,6 +462,8 @@ int se_db_bind_json(sqlite3_stmt *st, int i, const json_t *v)
 int se_store_clear(se_db *db)
 {
 	static const char *const sql[] = {
+		/* Sign-in (SIGNIN.md): tables no foreign key empties. */
+		"DELETE FROM saml_replay",       "DELETE FROM signin_settings",
 		"DELETE FROM scim_users",       "DELETE FROM scim_groups",      "DELETE FROM scim_connections",
 		"DELETE FROM external_connections", "DELETE FROM oidc_connections", "DELETE FROM saml_connections",
 		"DELETE FROM sessions",         "DELETE FROM members",          "DELETE FROM organizations",

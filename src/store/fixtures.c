@@ -14,6 +14,7 @@
 #include "util/errors_code.h"
 #include "model/ids.h"
 #include "model/rbac.h"
+#include "store/signin.h"
 #include "util/util.h"
 
 extern const char *const se_default_fixtures[];
@@ -624,6 +625,12 @@ int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error
 	    apply_connections(&c, doc, SE_KIND_SCIM, "scim_connections") < 0 || apply_scim_users(&c, doc) < 0 ||
 	    apply_groups(&c, doc) < 0)
 		return SE_EINVAL;
+	/* Sign-in settings, JIT rules, trusted metadata and SSO registrations (SIGNIN.md section 6.6). */
+	if (se_store_signin_apply(db, doc, ret_error) < 0) {
+		if (!*ret_error)
+			*ret_error = strdup("sign-in fields could not be stored");
+		return SE_EINVAL;
+	}
 	return 0;
 }
 
@@ -751,6 +758,8 @@ int se_fixtures_export(se_db *db, json_t **ret)
 		r = (l = add_list(doc, "scim_users")) ? se_store_scim_user_each(db, NULL, export_scim_user, l) : SE_ENOMEM;
 	if (r == 0)
 		r = (l = add_list(doc, "scim_groups")) ? se_store_scim_group_full_each(db, NULL, export_group, l) : SE_ENOMEM;
+	if (r == 0)
+		r = se_store_signin_export(db, doc);
 	if (r < 0) {
 		json_decref(doc);
 		return r;
