@@ -23,6 +23,9 @@
 /* Above a quarter of the cap, refilling waits until no key has been taken for this long, so that the generators do
  * not compete for the cores with a burst of requests the pool can still serve. */
 #define IDLE_NS (100 * 1000 * 1000L)
+/* After this long without a take (or since the start), demand generators fill the rest of the pool too, so that it is
+ * full after a few idle seconds even on a machine busy enough to starve the idle generators. */
+#define DEMAND_IDLE_S 3
 
 /* mu guards everything but the fields marked otherwise. keys is a ring of cap + 1 slots (one for se_keypool_unget()
  * on a full pool), the oldest at head. restarts moves on every se_keypool_restart(): a key whose generation began
@@ -123,10 +126,11 @@ static bool should_generate(const gen_arg *a, struct timespec *ret_until)
 		return false;
 	if (have < p->low || p->waiters)
 		return a->demand;
-	if (!a->idle)
-		return false;
 	struct timespec until = p->last_take, now;
-	until.tv_nsec += IDLE_NS;
+	if (a->idle)
+		until.tv_nsec += IDLE_NS;
+	else
+		until.tv_sec += DEMAND_IDLE_S;
 	if (until.tv_nsec >= 1000000000L) {
 		until.tv_sec++;
 		until.tv_nsec -= 1000000000L;
@@ -241,6 +245,7 @@ int se_keypool_new(size_t cap, unsigned threads, bool seeded, uint64_t seed, se_
 	pthread_cond_init(&p->space, &ca);
 	pthread_condattr_destroy(&ca);
 	p->low = cap / 4 > 0 ? cap / 4 : 1;
+	clock_gettime(CLOCK_MONOTONIC, &p->last_take);
 	pthread_cond_init(&p->ready, NULL);
 	if (seeded) {
 		threads = 1;
