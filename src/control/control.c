@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "crypto/digest.h"
+#include "crypto/keypool.h"
 #include "crypto/rand.h"
 #include "util/time.h"
 #include "request/errors.h"
@@ -138,8 +139,10 @@ int se_control_reset(se_app *app, char **ret_error)
 	if (r < 0)
 		return r;
 	/* A restarted stream makes what follows a reset the same as what follows a fresh start. */
-	if (app->cfg.seeded)
+	if (app->cfg.seeded) {
 		se_crypto_seed(app->cfg.seed);
+		se_keypool_restart(app->keypool);
+	}
 	r = replace_store(app, doc, &why);
 	json_decref(doc);
 	if (r < 0) {

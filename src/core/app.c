@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "crypto/jwt.h"
+#include "crypto/keypool.h"
 #include "crypto/rand.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
@@ -146,6 +147,13 @@ int se_app_open(se_app *app, char **ret_error)
 		*ret_error = se_asprintf("database %s: no project row", app->cfg.db_path);
 		return r;
 	}
+	/* Last, so that its threads do not slow the start down: one generator thread per core, or one drawing its
+	 * own stream under --seed (crypto/keypool.h). */
+	r = se_keypool_new(SE_KEYPOOL_SIZE, 0, app->cfg.seeded, app->cfg.seed, &app->keypool);
+	if (r < 0) {
+		*ret_error = strdup("cannot start the key pool");
+		return r;
+	}
 	return 0;
 oom:
 	*ret_error = strdup("out of memory");
@@ -157,6 +165,8 @@ void se_app_close(se_app *app)
 	/* First: a job's continuation may still need the store. */
 	se_outbound_free(app->outbound);
 	app->outbound = NULL;
+	se_keypool_free(app->keypool);
+	app->keypool = NULL;
 	se_crypto_jwt_key_free(app->jwt_key);
 	app->jwt_key = NULL;
 	se_store_close(app->store);

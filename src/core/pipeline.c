@@ -440,7 +440,7 @@ static bool inputs_utf8(const se_req *r)
 /* After the handler (or a continuation) returned rc: 1 when work is pending, else 0 with the response written. */
 static int conclude(se_req *r, int rc, se_http_out *out)
 {
-	if (rc == SE_REQ_PENDING && r->job)
+	if (rc == SE_REQ_PENDING && (r->job || r->wait_key))
 		return 1;
 	if (rc == 0 && !r->out && !r->out_text && !r->location && !r->raw_body && r->err == SE_ERR_NONE)
 		se_req_internal(r);
@@ -454,8 +454,7 @@ int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 	se_pipeline_call *call = calloc(1, sizeof *call);
 	se_req stack = {0}, *r = call ? &call->r : &stack;
 	*r = (se_req){.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .outbound = app->outbound,
-		      .signin = app->signin,
-		      .in = in, .now = time(NULL)};
+		      .keypool = app->keypool, .signin = app->signin, .in = in, .now = time(NULL)};
 	memcpy(r->request_id, out->request_id, sizeof r->request_id);
 	out->log = 1;
 
@@ -494,6 +493,14 @@ se_outbound_job *se_pipeline_call_job(se_pipeline_call *call)
 	return call->r.job;
 }
 
+void se_pipeline_call_wait(se_app *app, se_pipeline_call *call)
+{
+	if (call->r.job)
+		se_outbound_job_run(call->r.job);
+	else
+		se_keypool_wait(app->keypool);
+}
+
 int se_pipeline_resume(se_app *app, se_pipeline_call *call, se_http_out *out)
 {
 	se_req *r = &call->r;
@@ -502,6 +509,7 @@ int se_pipeline_resume(se_app *app, se_pipeline_call *call, se_http_out *out)
 	void *ctx = r->cont_ctx;
 	void (*ctx_free)(void *) = r->cont_ctx_free;
 	r->job = NULL;
+	r->wait_key = false;
 	r->cont = NULL;
 	r->cont_ctx = NULL;
 	r->cont_ctx_free = NULL;
@@ -532,7 +540,7 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	se_pipeline_call *call = NULL;
 	int pending = se_pipeline_start(app, in, out, &call);
 	while (pending) {
-		se_outbound_job_run(se_pipeline_call_job(call));
+		se_pipeline_call_wait(app, call);
 		pending = se_pipeline_resume(app, call, out);
 	}
 }

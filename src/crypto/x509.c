@@ -214,8 +214,18 @@ static int add_ext(X509 *x, int nid, const char *value)
 
 int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_cert_pem, time_t *ret_not_after)
 {
-	OSSL_LIB_CTX *lc = se_crypto_libctx();
 	EVP_PKEY *pkey = NULL;
+	int rc = key_pem ? rsa_from_pem(key_pem, &pkey) : se_crypto_rsa_generate(&pkey);
+	if (rc < 0)
+		return rc;
+	rc = se_crypto_signing_cert_from_key(pkey, created, ret_cert_pem, ret_not_after);
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int se_crypto_signing_cert_from_key(EVP_PKEY *pkey, time_t created, char **ret_cert_pem, time_t *ret_not_after)
+{
+	OSSL_LIB_CTX *lc = se_crypto_libctx();
 	X509 *x = NULL;
 	BIGNUM *bn = NULL;
 	BIO *bio = NULL;
@@ -224,14 +234,11 @@ int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_c
 	time_t not_after = 0;
 	int rc = SE_ECRYPTO;
 
-	if (!lc || !ret_cert_pem || !ret_not_after) {
+	if (!lc || !pkey || !ret_cert_pem || !ret_not_after) {
 		rc = lc ? SE_EINVAL : SE_ECRYPTO;
 		goto out;
 	}
 	rc = add_years(created, 10, &not_after);
-	if (rc < 0)
-		goto out;
-	rc = key_pem ? rsa_from_pem(key_pem, &pkey) : se_crypto_rsa_generate(&pkey);
 	if (rc < 0)
 		goto out;
 	rc = se_crypto_random(serial, sizeof(serial));
@@ -271,7 +278,6 @@ out:
 	BIO_free(bio);
 	BN_free(bn);
 	X509_free(x);
-	EVP_PKEY_free(pkey);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc;

@@ -55,7 +55,7 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	se_pipeline_call *call = NULL;
 	int pending = se_dispatch_start(app, in, out, &call);
 	while (pending) {
-		se_outbound_job_run(se_pipeline_call_job(call));
+		se_pipeline_call_wait(app, call);
 		pending = se_pipeline_resume(app, call, out);
 	}
 }

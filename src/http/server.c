@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crypto/keypool.h"
 #include "util/time.h"
 #include "util/errors_code.h"
 #include "http/dispatch.h"
@@ -93,6 +94,7 @@ typedef struct conn_state {
 	struct MHD_Connection *connection;
 	se_server *server;
 	se_pipeline_call *call; /* pending outbound work, or NULL */
+	se_keypool_waiter key_waiter; /* queued in the key pool while call waits for a key */
 	se_http_in in;          /* borrowed by call */
 	se_http_out out;        /* filled by call */
 	char arena[QUERY_ARENA];
@@ -332,11 +334,24 @@ static double elapsed_ms(const struct timespec *start)
 	return (double)(now.tv_sec - start->tv_sec) * 1e3 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
+/* The current second as RFC 3339, formatted once per second per thread (gmtime and strftime cost more than the
+ * rest of the log line). */
+static const char *log_time(void)
+{
+	static _Thread_local time_t last = (time_t)-1;
+	static _Thread_local char text[21];
+	time_t now = time(NULL);
+	if (now != last) {
+		se_time_format(now, text);
+		last = now;
+	}
+	return text;
+}
+
 /* The path comes masked and escaped (core/mask.h); the method m is escaped by the caller. */
 static void access_log(se_app *app, const char *m, const se_http_out *out, double ms)
 {
-	char when[21];
-	se_time_format(time(NULL), when);
+	const char *when = log_time();
 	const char *path = out->log_path ? out->log_path : "-";
 	if (app->cfg.log_format == SE_LOG_JSON) {
 		/* Rounded to microseconds, and printed with enough digits for exactly that. */
@@ -435,7 +450,14 @@ static enum MHD_Result suspend_for(se_server *s, conn_state *st, struct MHD_Conn
 	st->server = s;
 	atomic_fetch_add(&s->suspended, 1);
 	MHD_suspend_connection(connection);
-	se_outbound_job_start(se_pipeline_call_job(st->call), wake_connection, st);
+	se_outbound_job *job = se_pipeline_call_job(st->call);
+	if (job) {
+		se_outbound_job_start(job, wake_connection, st);
+	} else {
+		/* Waiting for a key from the pool: the pool calls the same wake once one is ready. */
+		st->key_waiter = (se_keypool_waiter){.fn = wake_connection, .arg = st};
+		se_keypool_notify(s->app->keypool, &st->key_waiter);
+	}
 	return MHD_YES;
 }
 
@@ -688,6 +710,8 @@ void se_server_end_outbound(se_server *s)
 	/* Every suspended connection is resumed (its fetch ends with "stopping"): libmicrohttpd cannot
 	 * stop while a connection is suspended, and a hanging fetch must never delay the exit. */
 	se_outbound_shutdown(s->app->outbound);
+	/* Same for requests waiting for a key: the pool stops and calls them back (they answer 503: stopping). */
+	se_keypool_stop(s->app->keypool);
 	/* The resumed requests are answered (503: stopping) by the server threads; give them a moment. */
 	for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
 		struct timespec d = {0, 5 * 1000000L};
