@@ -18,14 +18,15 @@
  * updated_at} made from key_pem (NULL: a new key) at time now. */
 static int signing_certificate(se_req *r, const char *key_pem, json_t **ret)
 {
-	char *pem = NULL, *id = NULL;
+	char *pem = NULL, *id = NULL, *key = NULL;
 	time_t not_after;
 	char created[21], expires[21];
-	int rc = se_crypto_signing_cert_new(key_pem, r->now, &pem, &not_after);
+	int rc = se_crypto_signing_cert_new(key_pem, r->now, &pem, &key, &not_after);
 	if (rc == SE_EINVAL)
 		return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
 	if (rc < 0 || se_id_new(SE_ID_SIGNING_KEY, &id) < 0) {
 		free(pem);
+		free(key);
 		return se_req_internal(r);
 	}
 	se_time_format(r->now, created);
@@ -34,11 +35,13 @@ static int signing_certificate(se_req *r, const char *key_pem, json_t **ret)
 				 "Stytch", "created_at", created, "expires_at", expires, "updated_at", created);
 	free(pem);
 	free(id);
-	/* The key signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. */
-	if (cert && key_pem && json_object_set_new(cert, "private_key", json_string(key_pem)) < 0) {
+	/* The key (given or generated) signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. A given key
+	 * is kept as given, a generated one in PKCS#1 form, the form a signing_private_key update takes. */
+	if (cert && json_object_set_new(cert, "private_key", json_string(key_pem ? key_pem : key)) < 0) {
 		json_decref(cert);
 		cert = NULL;
 	}
+	free(key);
 	if (!cert)
 		return se_req_internal(r);
 	*ret = cert;
