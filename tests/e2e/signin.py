@@ -793,6 +793,14 @@ def t_generated_signing_keys(binary):
         expect_error("import: not a string", req("PUT", "/_emulator/state", body=bad), 400, "bad_request")
         st, _, text, js = req("GET", "/_emulator/state")
         check("a refused import changes nothing", st == 200 and json.dumps(js, sort_keys=True) == json.dumps(doc, sort_keys=True), "")
+        # A certificate imported without its key (as an older build stored them) cannot sign: the start says so.
+        del c0["signing_certificates"][0]["private_key"]
+        c0["display_name"] = "made by API"
+        st, _, text, _ = req("PUT", "/_emulator/state", body=bad)
+        check("import of a certificate without its key", st == 200, text[:300])
+        st, _, text, js = start(connection_id=made[0][0])
+        check("a start with no key to sign with is refused, never sent unsigned", st == 500 and
+              "signing_private_key" in (js or {}).get("error_message", ""), text[:300])
         reset()
         st, _, text, js = req("GET", "/_emulator/state")
         check("reset clears the generated keys", all(made[i][0] not in text for i in range(2)) and
