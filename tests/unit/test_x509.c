@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto/keycheck.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "testutil.h"
@@ -215,6 +216,31 @@ START_TEST(test_signing_cert_key_out)
 }
 END_TEST
 
+/* se_crypto_key_matches_cert(): a certificate's own key (PKCS#1 or PKCS#8) matches, another key, garbage or a
+ * certificate in the key's place does not. */
+START_TEST(test_key_matches_cert)
+{
+	char *pem = NULL, *key = NULL, *other = NULL, *other_key = NULL;
+	time_t na = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &other, &other_key, &na), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, pem), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs8, pem), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(other_key, other), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(other_key, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, other), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert("garbage", pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(pem, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, "garbage"), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(NULL, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, NULL), SE_EINVAL);
+	free(key);
+	free(pem);
+	free(other);
+	free(other_key);
+}
+END_TEST
+
 START_TEST(test_x509_parse_forms)
 {
 	char *pem = NULL, *issuer = NULL, *norm = NULL;
@@ -395,7 +421,7 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	    test_signing_cert_generated, test_signing_cert_given_key, test_signing_cert_key_out, test_x509_parse_forms,
+	    test_signing_cert_generated, test_signing_cert_given_key, test_signing_cert_key_out, test_key_matches_cert, test_x509_parse_forms,
 	    test_x509_parse_invalid,     test_rsa_key_check,          test_seeded_cert,
 	};
 	return t_run("x509", tests, sizeof(tests) / sizeof(tests[0]));
