@@ -4,7 +4,7 @@
 // issuer discovery on update (the fetch worker); a plain HTTP client drives sso.start, the provider's own
 // login and consent forms (devInteractions), the callback (code exchange with client_secret_basic, the RS256
 // ID token checked through jwks_url, nonce) and sso.authenticate. A wrong client secret gives the
-// documented oidc_auth_code_error.
+// documented oidc_auth_code_error, a JWKS without the provider's key id_token_invalid.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -186,5 +186,16 @@ describe('OIDC interoperability with oidc-provider', () => {
     // A fresh browser: the user signs in and consents again; the exchange behind the callback fails.
     assert.deepEqual(out.forms, ['login', 'consent']);
     assert.match(out.text, /oidc_auth_code_error/);
+  });
+
+  test('a JWKS without the provider\'s signing key (another issuer\'s keys): id_token_invalid', async () => {
+    const ssoemu = new URL(server.url);
+    const res = await api(server.url, 'PUT', `/v1/b2b/sso/oidc/${GLOBEX}/connections/${connectionId}`, {
+      client_secret: CLIENT_SECRET, jwks_url: new URL('/_emulator/idp/oidc/jwks', server.url).href,
+    });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const out = await signIn(ssoemu, provider.issuer, connectionId);
+    assert.equal(out.status, 400, out.text);
+    assert.match(out.text, /id_token_invalid/);
   });
 });
