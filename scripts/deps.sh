@@ -12,6 +12,8 @@ packages=(
 	# the dashboard's browser tests (tests/ui) and sign-in's (tests/interop/browser.test.js): Debian's own browser,
 	# driven by puppeteer-core
 	chromium
+	# The Docker image test (tests/docker): its own daemon, the local base image, compose.yaml.
+	docker.io debootstrap python3-yaml
 )
 
 installed() {

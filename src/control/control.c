@@ -19,7 +19,9 @@
 #include "util/time.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
+#include "core/cors.h"
 #include "core/faults.h"
+#include "core/mask.h"
 #include "store/fixtures.h"
 #include "model/ids.h"
 #include "model/render.h"
@@ -750,14 +752,58 @@ static int decode_arg(const char *raw, char *buf, size_t size)
 	return se_percent_decode(buf) < 0 || !*buf ? SE_EINVAL : 0;
 }
 
-/* The path for logs: a session token in the path is masked, anything long is cut. */
-static char *log_path(const char *path)
+/* The path for logs (core/mask.h): the session token of sessions/{session_token} and anything
+ * shaped like a credential masked, control bytes escaped, cut short. */
+static char *log_path(se_app *app, const char *path)
 {
 	static const char sessions[] = SE_CONTROL_PREFIX "sessions/";
-	if (strncmp(path, sessions, sizeof sessions - 1) == 0 && path[sizeof sessions - 1])
-		return se_asprintf("%s[redacted]", sessions);
-	/* On a character boundary, invalid bytes replaced: the log line must stay valid JSON. */
-	return se_text_clip(path, 203);
+	se_project *p = se_app_project(app);
+	const char *list[4];
+	size_t n = 0;
+	if (p && p->secret)
+		list[n++] = p->secret;
+	if (p && p->public_token)
+		list[n++] = p->public_token;
+	if (app->cfg.admin_token)
+		list[n++] = app->cfg.admin_token;
+	list[n] = NULL;
+	bool session = strncmp(path, sessions, sizeof sessions - 1) == 0;
+	char *out = se_mask_path(path, session ? SE_CONTROL_PREFIX "sessions/{session_token}" : NULL, list, SE_LOG_PATH_MAX);
+	se_project_unref(p);
+	return out;
+}
+
+/* Whether the request's Content-Type is application/json (parameters such as charset allowed). */
+static bool json_content_type(const se_http_in *in)
+{
+	const char *ct = se_http_header(in, "Content-Type");
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	size_t n = strcspn(ct, "; \t");
+	return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
+}
+
+/* The control API's protections against web pages and the network, before anything else (README
+ * "Security model"): protected mode (a non-loopback listen address without --admin-token answers
+ * only loopback clients), the Origin rule, and JSON-only writes, which a page cannot send
+ * cross-origin without a preflight. Returns 0 or fails c. */
+static int protect(ctl *c, const ctl_route *rt)
+{
+	const se_http_in *in = c->in;
+	const char *origin = se_http_header(in, "Origin");
+	if (c->app->cfg.protected_mode && !in->peer_loopback && !(rt && rt->fn == h_health))
+		return fail(c, SE_ERR_CONTROL_API_PROTECTED, NULL);
+	if (origin && !se_cors_allowed(&c->app->cfg, origin))
+		return fail(c, SE_ERR_ORIGIN_NOT_ALLOWED, NULL);
+	/* A write with a body must say it is JSON; one without a body (reset, the deletes) may say
+	 * nothing, but never another type: a form or text/plain request is what a page can send. */
+	bool write = strcmp(in->method, "GET") != 0 && strcmp(in->method, "HEAD") != 0;
+	if (write && !json_content_type(in) && (in->body_len > 0 || se_http_header(in, "Content-Type")))
+		return fail(c, SE_ERR_CONTENT_TYPE_NOT_JSON, "Control API writes (%s) need Content-Type: application/json.",
+			    in->method);
+	return 0;
 }
 
 void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
@@ -768,7 +814,9 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	out->surface = "control";
 	out->log = 0;
 	const ctl_route *rt = find(in->method, in->path + strlen(SE_CONTROL_PREFIX), &raw);
-	if (in->body_too_large) {
+	if (protect(&c, rt) < 0) {
+		/* refused before anything else */
+	} else if (in->body_too_large) {
 		fail(&c, SE_ERR_BODY_TOO_LARGE, NULL);
 	} else if (!(rt && rt->public) && !admin_ok(app, in)) {
 		fail(&c, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
@@ -808,7 +856,7 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 					out->request_id, se_error_default_message(SE_ERR_INTERNAL));
 	}
 	out->body_len = out->body ? strlen(out->body) : 0;
-	out->log_path = log_path(in->path);
+	out->log_path = log_path(app, in->path);
 	se_http_out_header(out, "Content-Type", "application/json");
 	OPENSSL_cleanse(arg, sizeof arg);
 	json_decref(body);

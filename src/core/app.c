@@ -51,6 +51,10 @@ void se_config_release(se_config *cfg)
 		for (char **o = cfg->cors_origins; *o; o++)
 			free(*o);
 	free(cfg->cors_origins);
+	if (cfg->allowed_hosts)
+		for (char **h = cfg->allowed_hosts; *h; h++)
+			free(*h);
+	free(cfg->allowed_hosts);
 	memset(cfg, 0, sizeof *cfg);
 }
 

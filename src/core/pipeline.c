@@ -1,5 +1,5 @@
-/* The request pipeline. Order (API.md section 5): route, credentials, rate limit, session,
- * organization and tenancy, permission, validation, handler. */
+/* The request pipeline. Order (API.md section 5): route, credentials, member session, rate limit
+ * (keyed by the session), faults, organization and tenancy, permission, validation, handler. */
 #include "core/pipeline.h"
 
 #include <stdarg.h>
@@ -11,6 +11,7 @@
 #include "auth/auth.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
+#include "core/mask.h"
 #include "model/ids.h"
 #include "core/ratelimit.h"
 #include "model/rbac.h"
@@ -35,7 +36,8 @@ static double monotonic_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Credentials: fills *ret_credential with the rate-limit key. */
+/* Credentials: fills *ret_credential with the first part of the rate-limit key (the project on
+ * /v1, the public token on /sdk/v1); the member session's id is added once it is authenticated. */
 static int check_credentials(se_req *r, char **ret_credential)
 {
 	const se_route *route = r->match.route;
@@ -60,17 +62,14 @@ static int check_credentials(se_req *r, char **ret_credential)
 	if (route->surface == SE_SURFACE_API) {
 		if (!se_auth_is_secret(r->project, user, pass))
 			goto done;
-		const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
-		if (!member)
-			member = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
-		*ret_credential = se_asprintf("api:%s:%s", user, member ? member : "");
+		*ret_credential = se_asprintf("api:%s", user);
 	} else {
 		if (!se_auth_is_public_token(r->project, user))
 			goto done;
 		/* Without a session the SDK sends the public token twice. */
 		if (route->auth == SE_AUTH_SESSION && (!*pass || strcmp(pass, user) == 0))
 			goto done;
-		*ret_credential = se_asprintf("sdk:%s:%s", user, pass);
+		*ret_credential = se_asprintf("sdk:%s", user);
 	}
 	ok = *ret_credential ? 0 : se_req_internal(r);
 done:
@@ -114,7 +113,9 @@ static int resolve_session_jwt(se_req *r, const char *jwt)
 	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
-static int resolve_principal(se_req *r)
+/* Authenticates the member session the request carries: the SDK's session token, or on /v1 the
+ * optional X-Stytch-Member-Session(JWT) header. */
+static int resolve_member(se_req *r)
 {
 	const se_route *route = r->match.route;
 	if (route->surface == SE_SURFACE_SDK) {
@@ -123,13 +124,7 @@ static int resolve_principal(se_req *r)
 		char *token = NULL;
 		int ok = resolve_session(r, sdk_session_token(r, &token));
 		free(token);
-		if (ok < 0)
-			return ok;
-		int g = se_store_org_get(r->db, r->member.organization_id, false, &r->org);
-		if (g < 0)
-			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
-		r->has_org = true;
-		return 0;
+		return ok;
 	}
 	if (route->auth != SE_AUTH_SECRET)
 		return 0;
@@ -142,6 +137,24 @@ static int resolve_principal(se_req *r)
 		return -1;
 	if (member_jwt && resolve_session_jwt(r, member_jwt) < 0)
 		return -1;
+	return 0;
+}
+
+/* The organization: the member's on /sdk/v1, the path's on /v1 (with the tenancy check). */
+static int resolve_org(se_req *r)
+{
+	const se_route *route = r->match.route;
+	if (route->surface == SE_SURFACE_SDK) {
+		if (route->auth != SE_AUTH_SESSION)
+			return 0;
+		int g = se_store_org_get(r->db, r->member.organization_id, false, &r->org);
+		if (g < 0)
+			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
+		r->has_org = true;
+		return 0;
+	}
+	if (route->auth != SE_AUTH_SECRET)
+		return 0;
 	const char *org = se_route_param(&r->match, "organization_id");
 	if (org) {
 		int g = se_store_org_get(r->db, org, true, &r->org);
@@ -226,6 +239,16 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 	if (route->surface == SE_SURFACE_SDK && (route->flags & SE_ROUTE_MEMBER_ACTION) &&
 	    !r->project->sdk_member_actions_enabled)
 		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
+	/* The rate limit keys on what it limits: the member session (by its id, so that its token and
+	 * every JWT of it share one bucket) once authenticated; a request failing that uses none. The
+	 * same key is the request's credential for the caps on outbound fetches. */
+	if (resolve_member(r) < 0)
+		return -1;
+	char *key = se_asprintf("%s:%s", r->credential, r->has_member ? r->session.member_session_id : "");
+	if (!key)
+		return se_req_internal(r);
+	free(r->credential);
+	r->credential = key;
 	unsigned retry_after = 0;
 	/* Callbacks and the built-in IdP carry no credential and are never rate limited (SIGNIN.md). */
 	bool limit = route->auth != SE_AUTH_CALLBACK && route->auth != SE_AUTH_IDP;
@@ -244,7 +267,7 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 			se_http_out_header(out, "Retry-After", "1");
 		return se_req_fail(r, fault, NULL);
 	}
-	if (resolve_principal(r) < 0)
+	if (resolve_org(r) < 0)
 		return -1;
 	if (route->resource && r->has_member &&
 	    !se_rbac_allows(r->project->rbac_policy, r->member.roles, route->resource, route->action))
@@ -365,70 +388,20 @@ static void finish(se_req *r, se_http_out *out)
 	se_http_out_header(out, "Content-Type", "application/json");
 }
 
-/* Whether a segment of a path no route matched looks like a credential: the project's secret or
- * public token, or anything shaped like a secret, public token or session token. */
-static bool credential_segment(const se_req *r, const char *seg, size_t len)
-{
-	static const char *const prefixes[] = {"secret-", "public-token-", "session-", NULL};
-	for (size_t i = 0; prefixes[i]; i++)
-		if (len >= strlen(prefixes[i]) && strncmp(seg, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	const char *known[] = {r->project ? r->project->secret : NULL, r->project ? r->project->public_token : NULL};
-	for (size_t i = 0; i < 2; i++)
-		if (known[i] && strlen(known[i]) == len && memcmp(seg, known[i], len) == 0)
-			return true;
-	return false;
-}
-
-/* Longest path written to the logs. */
-#define LOG_PATH_MAX 200
-
-/* A path no route matched, with credential-like segments masked, cut short. */
-static char *unmatched_log_path(const se_req *r)
-{
-	char buf[256], out[LOG_PATH_MAX + 1];
-	size_t w = 0;
-	bool full = false;
-	for (const char *p = r->in->path; *p && !full;) {
-		size_t len = strcspn(p + 1, "/") + 1;
-		bool mask = credential_segment(r, p + 1, len - 1);
-		int n = snprintf(buf + w, sizeof buf - w, "%.*s%s", mask ? 1 : (int)len, p, mask ? "[redacted]" : "");
-		full = n < 0 || (size_t)n >= sizeof buf - w;
-		w = full ? sizeof buf - 1 : w + (size_t)n;
-		p += len;
-		full = full || (w > LOG_PATH_MAX && *p);
-	}
-	buf[w] = '\0';
-	/* Cut on a character boundary with "...", invalid bytes replaced: the log line and the request log stay valid
-	 * JSON. Whenever the loop stopped early, w is past the limit, so the cut and its "..." happen here. */
-	se_text_clip_into(out, sizeof out, buf, w, NULL);
-	return strdup(out);
-}
-
-/* The path for logs: a matched route's pattern with its parameters filled in, tokens masked;
- * otherwise the raw path, cut short. */
+/* The path for logs (core/mask.h): credential-shaped segments and the values of token parameters
+ * masked, control bytes escaped, cut short. */
 static char *log_path(const se_req *r)
 {
-	if (!r->match.route)
-		return unmatched_log_path(r);
-	char buf[1024];
-	size_t w = 0;
-	for (const char *p = r->match.route->pattern; *p && w < sizeof buf - 1;) {
-		if (*p != '{') {
-			buf[w++] = *p++;
-			continue;
-		}
-		size_t len = strcspn(p, "}");
-		char name[32];
-		snprintf(name, sizeof name, "%.*s", (int)(len - 1), p + 1);
-		const char *v = strstr(name, "token") ? "[redacted]" : se_route_param(&r->match, name);
-		w += (size_t)snprintf(buf + w, sizeof buf - w, "%s", v ? v : "");
-		if (w >= sizeof buf)
-			w = sizeof buf - 1;
-		p += len + (p[len] ? 1 : 0);
-	}
-	buf[w] = '\0';
-	return se_text_clip(buf, sizeof buf - 1);
+	const char *known[] = {r->project ? r->project->secret : NULL, r->project ? r->project->public_token : NULL,
+			       r->cfg->admin_token, NULL};
+	/* A NULL in the middle would end the list early: keep only the values there are. */
+	const char *list[4];
+	size_t n = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (known[i])
+			list[n++] = known[i];
+	list[n] = NULL;
+	return se_mask_path(r->in->path, r->match.route ? r->match.route->pattern : NULL, list, SE_LOG_PATH_MAX);
 }
 
 static void release(se_req *r)

@@ -69,6 +69,24 @@ static const struct se_error_row table[SE_ERR__COUNT] = {
 
 
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+	[SE_ERR_URI_TOO_LONG] = {414, "request_uri_too_long", "The request URL is longer than 8192 bytes."},
+	[SE_ERR_TOO_MANY_QUERY_PARAMETERS] = {400, "too_many_query_parameters",
+					      "The request URL has more than 32 query parameters."},
+	[SE_ERR_HEADERS_TOO_LARGE] = {431, "request_headers_too_large",
+				      "The request headers are larger than 32 KiB or more than 64 in number."},
+	[SE_ERR_MALFORMED_HTTP_REQUEST] = {400, "malformed_http_request",
+					   "The HTTP request is malformed: conflicting Content-Length headers, an unsupported "
+					   "Transfer-Encoding, or HTTP/1.1 without a Host header."},
+	[SE_ERR_HOST_NOT_ALLOWED] = {403, "host_not_allowed",
+				     "The Host header names a host this emulator does not serve: add it with --allowed-hosts."},
+	[SE_ERR_ORIGIN_NOT_ALLOWED] = {403, "origin_not_allowed",
+				       "The control API refuses requests from an Origin that --cors-origins does not allow."},
+	[SE_ERR_CONTENT_TYPE_NOT_JSON] = {415, "content_type_not_json",
+					  "Control API writes need Content-Type: application/json."},
+	[SE_ERR_CONTROL_API_PROTECTED] = {403, "control_api_protected_mode",
+					  "The emulator listens on a non-loopback address without --admin-token, so the "
+					  "control API answers only clients on a loopback address: start it with "
+					  "--admin-token T and send Authorization: Bearer T to use it from elsewhere."},
 	[SE_ERR_TOO_MANY_OUTBOUND_FETCHES] = {429, "too_many_outbound_fetches",
 					      "Too many fetches of metadata or discovery documents are in flight; retry when they have ended."},
 	[SE_ERR_OIDC_ISSUER_INVALID] = {400, "oidc_connection_issuer_url_invalid_format",

@@ -71,7 +71,7 @@ describe('OIDC interoperability', () => {
     }), (e) => e.error === 'invalid_grant');
     // An ID token signed by another key is refused by openid-client too.
     await fetch(new URL('/_emulator/sso/presets', server.url), {
-      method: 'POST', body: JSON.stringify({ protocol: 'oidc', outcome: 'wrong_key', email: 'grace@globex.test' }),
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ protocol: 'oidc', outcome: 'wrong_key', email: 'grace@globex.test' }),
     });
     const url2 = oc.buildAuthorizationUrl(config, { redirect_uri: redirectUri, scope: 'openid', state, nonce });
     const r2 = await fetch(url2, { redirect: 'manual' });

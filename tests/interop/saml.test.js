@@ -57,7 +57,7 @@ describe('SAML interoperability', () => {
     assert.equal(profile.issuer, 'urn:ssoemu:idp:saml');
     // A tampered response from the same IdP is refused by node-saml too.
     await fetch(new URL('/_emulator/sso/presets', server.url), {
-      method: 'POST', body: JSON.stringify({ protocol: 'saml', outcome: 'tampered', email: 'grace@globex.test' }),
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ protocol: 'saml', outcome: 'tampered', email: 'grace@globex.test' }),
     });
     const r2 = await fetch(new URL(await sp.getAuthorizeUrlAsync('relay-2', undefined, {})), { redirect: 'manual' });
     const bad = new URL(r2.headers.get('location')).searchParams.get('SAMLResponse');
