@@ -21,15 +21,16 @@
  * updated_at} made from key_pem, or when it is NULL from key (borrowed), at time now. */
 static int signing_certificate(se_req *r, const char *key_pem, EVP_PKEY *key, json_t **ret)
 {
-	char *pem = NULL, *id = NULL;
+	char *pem = NULL, *id = NULL, *key_text = NULL;
 	time_t not_after;
 	char created[21], expires[21];
-	int rc = key_pem ? se_crypto_signing_cert_new(key_pem, r->now, &pem, &not_after)
-			 : se_crypto_signing_cert_from_key(key, r->now, &pem, &not_after);
+	int rc = key_pem ? se_crypto_signing_cert_new(key_pem, r->now, &pem, &key_text, &not_after)
+			 : se_crypto_signing_cert_from_key(key, r->now, &pem, &key_text, &not_after);
 	if (rc == SE_EINVAL)
 		return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
 	if (rc < 0 || se_id_new(SE_ID_SIGNING_KEY, &id) < 0) {
 		free(pem);
+		free(key_text);
 		return se_req_internal(r);
 	}
 	se_time_format(r->now, created);
@@ -38,11 +39,13 @@ static int signing_certificate(se_req *r, const char *key_pem, EVP_PKEY *key, js
 				 "Stytch", "created_at", created, "expires_at", expires, "updated_at", created);
 	free(pem);
 	free(id);
-	/* The key signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. */
-	if (cert && key_pem && json_object_set_new(cert, "private_key", json_string(key_pem)) < 0) {
+	/* The key (given or generated) signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. A given key
+	 * is kept as given, a generated one in PKCS#1 form, the form a signing_private_key update takes. */
+	if (cert && json_object_set_new(cert, "private_key", json_string(key_pem ? key_pem : key_text)) < 0) {
 		json_decref(cert);
 		cert = NULL;
 	}
+	free(key_text);
 	if (!cert)
 		return se_req_internal(r);
 	*ret = cert;

@@ -152,8 +152,16 @@ static int saml_redirect(se_req *r, const se_saml *c, const char *flow_id, json_
 		se_req_internal(r);
 		goto done;
 	}
-	/* The key behind the newest signing certificate, when the store has it. */
+	/* Signed with the key behind the newest signing certificate, the one the connection shows. Every
+	 * certificate ssoemu makes or imports keeps its key; only a row written by an older build may lack one,
+	 * and a signing_private_key update gives it one. */
 	const char *key = se_json_str(json_array_get(c->signing_certificates, 0), "private_key");
+	if (!key || !*key) {
+		se_req_fail(r, SE_ERR_INTERNAL,
+			    "The connection's signing certificate has no private key to sign the AuthnRequest with; "
+			    "update signing_private_key.");
+		goto done;
+	}
 	if (se_saml_redirect_query("SAMLRequest", xml, flow_id, key, &query) < 0) {
 		se_req_internal(r);
 		goto done;

@@ -9,6 +9,7 @@
 
 #include "model/model.h"
 #include "crypto/digest.h"
+#include "crypto/keycheck.h"
 #include "crypto/x509.h"
 #include "util/time.h"
 #include "util/errors_code.h"
@@ -346,6 +347,25 @@ static int fill_certificates(ctx *c, json_t *list, const char *path, const char 
 	return 0;
 }
 
+/* A signing certificate's private_key (the key that signs AuthnRequests, SIGNIN.md 1), when the document has one,
+ * must be an RSA private key of the size a signing_private_key update takes, behind that very certificate. */
+static int signing_keys(ctx *c, json_t *list, const char *path)
+{
+	size_t i;
+	json_t *cert;
+	json_array_foreach (list, i, cert) {
+		json_t *v = json_object_get(cert, "private_key");
+		if (!v)
+			continue;
+		const char *key = json_string_value(v);
+		if (!key || se_crypto_rsa_key_validate(key) < 0 ||
+		    se_crypto_key_matches_cert(key, se_json_str(cert, "certificate")) < 0)
+			return fail(c, "%s[%zu].private_key: must be the PEM RSA private key (%d to %d bits) of its certificate",
+				    path, i, SE_RSA_MIN_BITS, SE_RSA_MAX_BITS);
+	}
+	return 0;
+}
+
 static int org_exists(ctx *c, const char *org_id)
 {
 	se_org o;
@@ -375,20 +395,25 @@ static int complete_conn(ctx *c, const se_kind *k, const json_t *j, const char *
 		snprintf(p, sizeof p, "%s.signing_certificates", path);
 		if (fill_certificates(c, s->signing_certificates, p, SE_ID_SIGNING_KEY) < 0)
 			return SE_EINVAL;
+		if (signing_keys(c, s->signing_certificates, p) < 0)
+			return SE_EINVAL;
 		if (json_array_size(s->signing_certificates) == 0) {
-			char *pem = NULL, id[80], t1[21], t2[21];
+			char *pem = NULL, *key = NULL, id[80], t1[21], t2[21];
 			time_t na;
-			if (se_crypto_signing_cert_new(NULL, c->now, &pem, &na) < 0 ||
+			if (se_crypto_signing_cert_new(NULL, c->now, &pem, &key, &na) < 0 ||
 			    se_id_format(SE_ID_SIGNING_KEY, id, sizeof id) < 0) {
 				free(pem);
+				free(key);
 				return fail(c, "%s: no signing certificate could be made", path);
 			}
 			se_time_format(c->now, t1);
 			se_time_format(na, t2);
 			json_array_append_new(s->signing_certificates,
-					      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "certificate_id", id, "certificate",
-							pem, "issuer", "Stytch", "created_at", t1, "expires_at", t2, "updated_at", t1));
+					      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "certificate_id", id,
+							"certificate", pem, "private_key", key, "issuer", "Stytch",
+							"created_at", t1, "expires_at", t2, "updated_at", t1));
 			free(pem);
+			free(key);
 		}
 		if (!*s->nameid_format) {
 			free(s->nameid_format);

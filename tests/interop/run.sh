@@ -10,4 +10,4 @@ fi
 if [ "${1:-}" = "--browser" ]; then
     exec node --test browser.test.js
 fi
-exec node --test --test-concurrency=2 saml.test.js oidc.test.js
+exec node --test --test-concurrency=2 saml.test.js oidc.test.js oidc_provider.test.js

@@ -50,7 +50,7 @@ static char *cert_for(const char *key)
 {
 	char *pem = NULL;
 	time_t na;
-	if (se_crypto_signing_cert_new(key, time(NULL) - 3600, &pem, &na) != 0)
+	if (se_crypto_signing_cert_new(key, time(NULL) - 3600, &pem, NULL, &na) != 0)
 		abort();
 	return pem;
 }
