@@ -3,8 +3,10 @@
 # ssoemu binary (env SSOEMU_BIN, default <repo>/build/ssoemu). Exit code = test result.
 set -eu
 cd "$(dirname "$0")"
-if [ ! -d node_modules ]; then
+# Installed again whenever the committed lockfile differs from the one the installed tree was made from.
+if ! cmp -s package-lock.json node_modules/.installed-lock.json 2>/dev/null; then
     npm ci --no-audit --no-fund
+    cp package-lock.json node_modules/.installed-lock.json
 fi
 set +e
 # Each file starts its own server; running a few at once keeps the suite well under a minute on a

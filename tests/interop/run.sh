@@ -4,8 +4,10 @@
 # real-browser test instead (Debian's chromium, env CHROMIUM). Exit code = test result.
 set -eu
 cd "$(dirname "$0")"
-if [ ! -d node_modules ]; then
+# Installed again whenever the committed lockfile differs from the one the installed tree was made from.
+if ! cmp -s package-lock.json node_modules/.installed-lock.json 2>/dev/null; then
     npm ci --no-audit --no-fund --ignore-scripts
+    cp package-lock.json node_modules/.installed-lock.json
 fi
 if [ "${1:-}" = "--browser" ]; then
     exec node --test browser.test.js
