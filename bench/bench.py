@@ -8,6 +8,7 @@ then checks the targets. Called by bench/run.sh, which builds both binaries.
 """
 import argparse
 import base64
+import http.client
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,6 +33,8 @@ PUBLIC = "public-token-test-11111111-1111-4111-8111-111111111111"
 ACME = "organization-test-aaaaaaaa-0000-4000-8000-000000000001"
 GLOBEX = "organization-test-bbbbbbbb-0000-4000-8000-000000000002"
 GLOBEX_SAML = "saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001"
+# The default fixtures' Globex OIDC connection wired to the built-in OIDC provider.
+GLOBEX_OIDC_IDP = "oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c003"
 WRK_THREADS = 2
 WRK_CONNS = 64
 # ssoemu's --threads default, which the ceiling's thread pool copies unless --threads is given.
@@ -390,6 +394,54 @@ class Bench:
         finally:
             s.stop()
 
+    def signin(self, n=200):
+        """Headless sign-in round trips through the built-in IdP, end to end, one after another on one
+        keep-alive connection: sso/start, the IdP's headless answer, the callback (SAML ACS or OIDC code
+        exchange, in-process), and POST /v1/b2b/sso/authenticate with the token."""
+        s = self.ssoemu()
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+
+            def get(path):
+                conn.request("GET", path)
+                r = conn.getresponse()
+                r.read()
+                return r.status, r.getheader("Location") or ""
+
+            def self_path(location):
+                u = urllib.parse.urlparse(location)
+                return u.path + ("?" + u.query if u.query else "")
+
+            for label, cid in (("SAML", GLOBEX_SAML), ("OIDC", GLOBEX_OIDC_IDP)):
+                times = []
+                for i in range(n):
+                    t0 = time.perf_counter()
+                    q = urllib.parse.urlencode({"public_token": PUBLIC, "connection_id": cid,
+                                                "provider_login_hint": "grace@globex.test"})
+                    st, loc = get("/v1/public/sso/start?" + q)
+                    if st == 302:
+                        st, loc = get(self_path(loc))
+                    if st == 302:
+                        st, loc = get(self_path(loc))
+                    token = urllib.parse.parse_qs(urllib.parse.urlparse(loc).query).get("token", [None])[0]
+                    if st != 302 or not token:
+                        raise RuntimeError("%s sign-in %d stopped at %d %s" % (label, i, st, loc[:200]))
+                    body = json.dumps({"sso_token": token, "session_duration_minutes": 60})
+                    conn.request("POST", "/v1/b2b/sso/authenticate", body=body,
+                                 headers={"Authorization": API_AUTH, "Content-Type": "application/json"})
+                    r = conn.getresponse()
+                    r.read()
+                    if r.status != 200:
+                        raise RuntimeError("%s authenticate %d answered %d" % (label, i, r.status))
+                    times.append((time.perf_counter() - t0) * 1e3)
+                times.sort()
+                self.figures["signin_%s_ms_median" % label] = statistics.median(times)
+                self.figures["signin_%s_ms_p90" % label] = times[int(len(times) * 0.9)]
+                self.figures["signin_%s_per_s" % label] = len(times) / (sum(times) / 1e3)
+            conn.close()
+        finally:
+            s.stop()
+
     def baseline_rss(self):
         """Idle RSS right after start with the default fixtures, for ssoemu and for the baseline binary
         (--baseline-bin, built by run.sh from an earlier commit), measured side by side in this run."""
@@ -471,6 +523,12 @@ class Bench:
             lines.append("| the same for the baseline binary (%s) | %.1f / %.1f / %.1f MB (ratio %.2fx) |" % (
                 self.args.baseline_label, f["baseline_start_VmRSS_kb"] / 1024, f["baseline_start_RssAnon_kb"] / 1024,
                 f["baseline_start_RssFile_kb"] / 1024, f["start_VmRSS_kb"] / f["baseline_start_VmRSS_kb"]))
+        for label in ("SAML", "OIDC"):
+            if "signin_%s_ms_median" % label in f:
+                lines.append("| %s sign-in round trip through the built-in IdP (start, IdP, callback, authenticate), one "
+                             "client: median / p90 | %.2f / %.2f ms (%.0f sign-ins/s) |" % (
+                                 label, f["signin_%s_ms_median" % label], f["signin_%s_ms_p90" % label],
+                                 f["signin_%s_per_s" % label]))
         if "saml_burst_ms_median" in f:
             lines.append("| 20 SAML creates after 10 s idle: median (max) | %.1f ms (%.1f ms) |" % (
                 f["saml_burst_ms_median"], f["saml_burst_ms_max"]))
@@ -534,7 +592,7 @@ def main():
     ap.add_argument("--threads", type=int, default=0, help="--threads for ssoemu and the ceiling (default: ssoemu's)")
     ap.add_argument("--rounds", type=int, default=2, help="wrk runs per workload; the best one counts")
     ap.add_argument("--orgs", type=int, default=150000, help="organizations for the create runs (one SCIM each)")
-    ap.add_argument("--only", default="memory,get,create,burst,scale,startup,rsa",
+    ap.add_argument("--only", default="memory,get,create,burst,signin,scale,startup,rsa",
                     help="comma-separated parts to run")
     ap.add_argument("--scale-rounds", type=int, default=4, help="turns of the 100 vs 100,000 comparison")
     ap.add_argument("--json", help="also write the figures here")
@@ -564,6 +622,9 @@ def main():
         if "startup" in parts:
             print("start-up", file=sys.stderr)
             b.startup()
+        if "signin" in parts:
+            print("sign-in round trips", file=sys.stderr)
+            b.signin()
         if "burst" in parts:
             print("SAML creates after idle", file=sys.stderr)
             b.saml_burst()
