@@ -109,11 +109,14 @@ bool se_mask_is_secret(const char *value, size_t len, const char *const *known)
 	for (size_t i = 0; known && known[i]; i++)
 		if (*known[i] && strlen(known[i]) <= n && strstr(buf, known[i]))
 			return true;
+	/* Anywhere in the value, not only at its start: a credential behind other bytes (a stray
+	 * character, invalid UTF-8) is still a credential. */
 	static const char *const prefixes[] = {"secret-", "public-token-", "session-", "eyJ",
 	                                       "Bearer ", "Basic ",        NULL};
-	for (size_t i = 0; prefixes[i]; i++)
-		if (prefixed(buf, n, prefixes[i]))
-			return true;
+	for (size_t at = 0; at < n; at++)
+		for (size_t i = 0; prefixes[i]; i++)
+			if (prefixed(buf + at, n - at, prefixes[i]))
+				return true;
 	return jwt_shaped(buf, n) || opaque_shaped(buf, n);
 }
 

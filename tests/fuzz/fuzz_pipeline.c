@@ -21,6 +21,7 @@
 #include "util/errors_code.h"
 #include "outbound/fetch.h"
 #include "request/http.h"
+#include "crypto/keypool.h"
 #include "http/dispatch.h"
 #include "core/mask.h"
 #include "util/util.h"
@@ -186,6 +187,11 @@ static void open_app(void)
 	}
 }
 
+static void stop_keypool(void)
+{
+	se_keypool_stop(app.keypool);
+}
+
 static void close_app(void)
 {
 	se_app_close(&app);
@@ -199,7 +205,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	open_app();
-	/* The process ends without se_app_close; what the app holds stays reachable. */
+	/* The process ends without se_app_close; what the app holds stays reachable. The key pool's
+	 * generator threads are stopped first, though: libFuzzer ends the process with exit(), and
+	 * OpenSSL's own exit handler (registered earlier, so run later) frees what a running key
+	 * generation still uses. */
+	atexit(stop_keypool);
 	return 0;
 }
 

@@ -46,6 +46,10 @@ START_TEST(test_shapes)
 	ck_assert(secret("my-own-secret-value", known));
 	ck_assert(secret("prefix-my-own-secret-value", known));
 	ck_assert(secret("secret%2Dtest-x", NULL)); /* escaped */
+	/* Behind other bytes, valid or not (found by the pipeline fuzzer). */
+	ck_assert(secret("\x9e\xcd\x9d\x8cpublic-token-test-\x8c\xd0\x90", NULL));
+	ck_assert(secret("x-secret-test-ssoemu-local-secret-0000000000000", NULL));
+	ck_assert(secret("%9Esession-acme-admin", NULL));
 	/* Ids, slugs and words are not credentials. */
 	ck_assert(!secret("organization-test-aaaaaaaa-0000-4000-8000-000000000001", NULL));
 	ck_assert(!secret("saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001", NULL));
