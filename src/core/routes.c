@@ -72,6 +72,13 @@ const se_route se_routes[] = {
 	    "update"),
 
 	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/admin_portal_config", se_h_admin_portal_config, SE_AUTH_SESSION, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/organizations/me", se_h_org_get, SE_AUTH_SESSION, NULL, NULL, 0},
+	/* RBAC per field, in the handler. */
+	SDK_MEMBER("PUT", "/b2b/organizations/me", se_h_org_update, NULL, NULL),
+	API("GET", "/b2b/organizations/{organization_id}", se_h_org_get, NULL, NULL),
+	API("PUT", "/b2b/organizations/{organization_id}", se_h_org_update, NULL, NULL),
+	API("GET", "/b2b/rbac/policy", se_h_rbac_policy, NULL, NULL),
 
 
 	/* Sign-in (SIGNIN.md). */

@@ -127,12 +127,33 @@ json_t *se_render_conn(const se_kind *k, const void *obj, const char *public_url
 
 json_t *se_render_org(const se_org *o)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:[], s:s, s:s, s:s, s:{}, s:{}, s:s}", "organization_id",
-			 o->organization_id, "organization_name", o->organization_name, "organization_slug",
-			 o->organization_slug, "organization_logo_url", "", "email_allowed_domains",
-			 o->email_allowed_domains, "email_jit_provisioning", "RESTRICTED", "sso_active_connections",
-			 "sso_jit_provisioning", "ALL_ALLOWED", "sso_default_connection_id", "", "created_at",
-			 o->created_at, "trusted_metadata", "external_metadata", "updated_at", o->created_at);
+	const char *updated = o->updated_at && *o->updated_at ? o->updated_at : o->created_at;
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:o, s:o, s:s, s:s}", "organization_id", o->organization_id,
+				"organization_name", o->organization_name, "organization_slug", o->organization_slug,
+				"organization_logo_url", o->organization_logo_url ? o->organization_logo_url : "",
+				"sso_default_connection_id",
+				o->sso_default_connection_id ? json_string(o->sso_default_connection_id) : json_null(),
+				"email_allowed_domains", o->email_allowed_domains, "sso_active_connections",
+				o->sso_active_connections ? json_deep_copy(o->sso_active_connections) : json_array(),
+				"scim_active_connection",
+				o->scim_active_connection ? json_deep_copy(o->scim_active_connection) : json_null(),
+				"created_at", o->created_at, "updated_at", updated);
+	if (!out)
+		return NULL;
+	for (const se_org_setting *s = se_org_settings; s->name; s++) {
+		json_t *have = json_object_get(o->settings, s->name);
+		json_t *v = have ? json_deep_copy(have) : json_loads(s->json_default, JSON_DECODE_ANY, NULL);
+		if (!v || json_object_set_new(out, s->name, v) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	if (o->organization_external_id &&
+	    json_object_set_new(out, "organization_external_id", json_string(o->organization_external_id)) < 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
 }
 
 json_t *se_render_member(const se_member *m)
@@ -141,13 +162,13 @@ json_t *se_render_member(const se_member *m)
 	json_t *o = NULL;
 	if (!roles)
 		return NULL;
-	json_t *direct = json_pack("{s:s, s:[{s:s}]}", "role_id", SE_RBAC_DEFAULT_ROLE, "sources", "type", "DirectAssignment");
+	json_t *direct = json_pack("{s:s, s:[{s:s}]}", "role_id", SE_RBAC_DEFAULT_ROLE, "sources", "type", "direct_assignment");
 	if (!direct || json_array_append_new(roles, direct) < 0)
 		goto done;
 	size_t i;
 	json_t *id;
 	json_array_foreach(m->roles, i, id) {
-		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "DirectAssignment");
+		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "direct_assignment");
 		if (!role || json_array_append_new(roles, role) < 0)
 			goto done;
 	}
