@@ -4,6 +4,7 @@
 -- connections honest whenever a connection goes, whoever deletes it.
 
 ALTER TABLE project ADD COLUMN admin_portal TEXT NOT NULL DEFAULT '{}';
+ALTER TABLE project ADD COLUMN project_name TEXT NOT NULL DEFAULT '';
 
 ALTER TABLE organizations ADD COLUMN organization_external_id TEXT;
 ALTER TABLE organizations ADD COLUMN organization_logo_url TEXT NOT NULL DEFAULT '';

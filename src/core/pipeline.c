@@ -116,8 +116,7 @@ static int resolve_principal(se_req *r)
 	const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
 	const char *member_jwt = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
 	if (member && member_jwt)
-		return se_req_fail(r, SE_ERR_BAD_REQUEST,
-				   "Send X-Stytch-Member-Session or X-Stytch-Member-SessionJWT, not both.");
+		return se_req_fail(r, SE_ERR_TOO_MANY_SESSION_ARGUMENTS, NULL);
 	if (member && resolve_session(r, member) < 0)
 		return -1;
 	if (member_jwt && resolve_session_jwt(r, member_jwt) < 0)
@@ -139,7 +138,7 @@ static int resolve_principal(se_req *r)
 static int parse_body(se_req *r)
 {
 	const se_http_in *in = r->in;
-	if (in->body_len == 0) {
+	if (in->body_len == 0 || (r->match.route->flags & SE_ROUTE_ANY_BODY)) {
 		r->body = json_object();
 		return r->body ? 0 : se_req_internal(r);
 	}

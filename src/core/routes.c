@@ -39,7 +39,7 @@ const se_route se_routes[] = {
 
 	/* What the SDK needs besides the connection calls. */
 	{SE_SURFACE_SDK, "GET", "/sdk/v1/projects/bootstrap/{public_token}", se_h_bootstrap, SE_AUTH_NONE, NULL, NULL, 0},
-	{SE_SURFACE_SDK, "POST", "/sdk/v1/events", se_h_events, SE_AUTH_NONE, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "POST", "/sdk/v1/events", se_h_events, SE_AUTH_NONE, NULL, NULL, SE_ROUTE_ANY_BODY},
 	{SE_SURFACE_SDK, "POST", "/sdk/v1/b2b/sessions/authenticate", se_h_sessions_authenticate, SE_AUTH_SESSION, NULL,
 	 NULL, 0},
 
@@ -79,6 +79,9 @@ const se_route se_routes[] = {
 	API("GET", "/b2b/organizations/{organization_id}", se_h_org_get, NULL, NULL),
 	API("PUT", "/b2b/organizations/{organization_id}", se_h_org_update, NULL, NULL),
 	API("GET", "/b2b/rbac/policy", se_h_rbac_policy, NULL, NULL),
+	/* The plural form of Stytch's published schema (the mobile SDKs) beside vanilla-js's singular one. */
+	SDK_MEMBER("DELETE", "/b2b/sso/saml/{connection_id}/encryption_private_keys/{private_key_id}",
+		   se_h_saml_delete_encryption_private_key, SSO, "delete"),
 
 
 	/* Sign-in (SIGNIN.md). */

@@ -523,9 +523,12 @@ static int no_password(char *buf, int size, int rwflag, void *u)
 }
 
 /* Checks that s is at most SE_CRYPTO_PEM_MAX long and, after leading whitespace, starts with "-----BEGIN <label>-----".
- * Returns 0 with *ret_start just past the leading whitespace (the PEM reader wants BEGIN at the start of a line) and
- * *ret_len the length from there, or SE_EINVAL. */
-static int pem_precheck(const char *s, const char *label, const char **ret_start, size_t *ret_len)
+ * Returns 0 with *ret_buf a malloc'd copy from there (the PEM reader wants BEGIN at the start of a line), caller
+ * frees, and *ret_len its length; or SE_EINVAL / SE_ENOMEM. When the body between BEGIN and END has no headers,
+ * the copy is re-wrapped: whitespace inside the base64 is dropped and it is cut into lines of 64, so that a PEM
+ * whose line breaks became spaces (as the Admin Portal's one-line certificate field sends it) reads like any
+ * other. */
+static int pem_precheck(const char *s, const char *label, char **ret_buf, size_t *ret_len)
 {
 	if (!s)
 		return SE_EINVAL;
@@ -539,8 +542,45 @@ static int pem_precheck(const char *s, const char *label, const char **ret_start
 	if (strncmp(p, "-----BEGIN ", 11) != 0 || strncmp(p + 11, label, ll) != 0 ||
 	    strncmp(p + 11 + ll, "-----", 5) != 0)
 		return SE_EINVAL;
-	*ret_start = p;
-	*ret_len = len - (size_t)(p - s);
+	len -= (size_t)(p - s);
+	const char *body = p + 16 + ll;
+	char end[96];
+	snprintf(end, sizeof end, "-----END %s-----", label);
+	const char *e = strstr(body, end);
+	char *buf = NULL;
+	size_t n = 0;
+	if (e && !memchr(body, ':', (size_t)(e - body))) {
+		buf = malloc(len + len / 64 + 64);
+		if (!buf)
+			return SE_ENOMEM;
+		n = (size_t)sprintf(buf, "-----BEGIN %s-----\n", label);
+		size_t col = 0;
+		for (const char *q = body; q < e; q++) {
+			if (is_space(*q))
+				continue;
+			buf[n++] = *q;
+			if (++col == 64) {
+				buf[n++] = '\n';
+				col = 0;
+			}
+		}
+		if (col)
+			buf[n++] = '\n';
+		/* What follows END is left as given: the readers refuse anything but whitespace there. */
+		size_t tail = len - (size_t)(e - p);
+		memcpy(buf + n, e, tail);
+		n += tail;
+		buf[n] = '\0';
+	} else {
+		buf = malloc(len + 1);
+		if (!buf)
+			return SE_ENOMEM;
+		memcpy(buf, p, len);
+		buf[len] = '\0';
+		n = len;
+	}
+	*ret_buf = buf;
+	*ret_len = n;
 	return 0;
 }
 
@@ -647,7 +687,7 @@ static int rsa_from_pem(const char *pem, EVP_PKEY **ret)
 	OSSL_LIB_CTX *lc = libctx();
 	BIO *bio = NULL;
 	EVP_PKEY *pkey = NULL;
-	const char *start = NULL;
+	char *start = NULL;
 	size_t len = 0;
 	int rc = SE_EINVAL;
 
@@ -672,6 +712,7 @@ static int rsa_from_pem(const char *pem, EVP_PKEY **ret)
 out:
 	EVP_PKEY_free(pkey);
 	BIO_free(bio);
+	free(start);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc;
@@ -685,7 +726,7 @@ int se_crypto_rsa_private_key_check(const char *pem)
 	long dlen = 0;
 	EVP_PKEY *pkey = NULL;
 	size_t len = 0;
-	const char *start = NULL;
+	char *start = NULL;
 	int rc = pem_precheck(pem, "RSA PRIVATE KEY", &start, &len);
 
 	if (rc < 0)
@@ -707,6 +748,7 @@ out:
 	OPENSSL_free(header);
 	OPENSSL_clear_free(data, dlen > 0 ? (size_t)dlen : 0);
 	BIO_free(bio);
+	free(start);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc < 0 ? SE_EINVAL : 0;
@@ -885,7 +927,7 @@ int se_crypto_x509_parse(const char *pem, char **ret_issuer, time_t *ret_not_bef
 	BIO *bio = NULL;
 	X509 *x = NULL;
 	size_t len = 0;
-	const char *start = NULL;
+	char *start = NULL;
 	int rc = pem_precheck(pem, "CERTIFICATE", &start, &len);
 
 	if (rc < 0)
@@ -904,6 +946,7 @@ int se_crypto_x509_parse(const char *pem, char **ret_issuer, time_t *ret_not_bef
 out:
 	X509_free(x);
 	BIO_free(bio);
+	free(start);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc;

@@ -70,7 +70,9 @@ int se_h_role_assignments(se_req *r, const char *field, const char *alias, const
 		}
 		if (group_key && (!group || !*group)) {
 			json_decref(out);
-			return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s[%zu].%s is required.", field, i, group_key);
+			/* SCIM's group assignments have an error of their own. */
+			return se_req_fail(r, strcmp(group_key, "group_id") == 0 ? SE_ERR_SCIM_GROUP_ID_MISSING : SE_ERR_BAD_REQUEST,
+					   "%s[%zu].%s is required.", field, i, group_key);
 		}
 		if (strcmp(role, SE_RBAC_DEFAULT_ROLE) == 0) {
 			json_decref(out);

@@ -177,6 +177,32 @@ static int load(se_req *r, const char *id, se_oidc *ret)
 	return g < 0 ? se_req_internal(r) : 0;
 }
 
+/* Each endpoint URL the body gives must be an http or https URL (oidc_connection_<field>_invalid_format). */
+static int check_urls(se_req *r)
+{
+	static const struct {
+		const char *field;
+		se_error_id err;
+	} fields[] = {
+		{"authorization_url", SE_ERR_OIDC_AUTHORIZATION_URL_INVALID},
+		{"token_url", SE_ERR_OIDC_TOKEN_URL_INVALID},
+		{"userinfo_url", SE_ERR_OIDC_USERINFO_URL_INVALID},
+		{"jwks_url", SE_ERR_OIDC_JWKS_URL_INVALID},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *url = se_json_str(r->body, fields[i].field);
+		bool https, loopback;
+		if (!url || !*url)
+			continue;
+		int rc = se_url_check(url, &https, &loopback);
+		if (rc == SE_ENOMEM)
+			return se_req_internal(r);
+		if (rc < 0)
+			return se_req_fail(r, fields[i].err, "%s %.200s is not a valid URL.", fields[i].field, url);
+	}
+	return 0;
+}
+
 int se_h_oidc_update(se_req *r)
 {
 	const se_kind *k = se_kind_get(SE_KIND_OIDC);
@@ -186,7 +212,8 @@ int se_h_oidc_update(se_req *r)
 	const char *idp = NULL;
 	const char *id = se_req_arg(r, "connection_id");
 	int rc = -1;
-	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0)
+	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0 ||
+	    check_urls(r) < 0)
 		goto done;
 	if (load(r, id, &c) < 0)
 		goto done;

@@ -220,8 +220,9 @@ const char *se_saml_status(const se_saml *c)
 
 const char *se_oidc_status(const se_oidc *c)
 {
+	/* userinfo_url is optional, as Stytch's required-field errors show (ORG.md section 6). */
 	bool ok = set(c->issuer) && set(c->client_id) && set(c->client_secret) && set(c->authorization_url) &&
-		  set(c->token_url) && set(c->userinfo_url) && set(c->jwks_url);
+		  set(c->token_url) && set(c->jwks_url);
 	return ok ? "active" : "pending";
 }
 
@@ -234,6 +235,7 @@ void se_project_unref(se_project *p)
 	free(p->public_token);
 	json_decref(p->rbac_policy);
 	json_decref(p->admin_portal);
+	free(p->project_name);
 	free(p);
 }
 

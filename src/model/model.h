@@ -17,6 +17,7 @@ typedef struct se_project {
 	char *public_token;
 	bool sdk_member_actions_enabled;
 	json_t *rbac_policy; /* {"roles": [...], "resources": [...]} */
+	char *project_name;   /* shown by the SDKs' UI; "" when unnamed */
 	json_t *admin_portal; /* the Admin Portal's switches: {sso_enabled, can_create_saml_connection, ...} */
 } se_project;
 
@@ -218,7 +219,8 @@ extern const char *const se_scim_idps[];
  * verification certificate; "pending" otherwise. */
 const char *se_saml_status(const se_saml *c);
 
-/* "active" when an OIDC connection has issuer, client id and secret and the four endpoint URLs. */
+/* "active" when an OIDC connection has issuer, client id and secret and the authorization, token and JWKS
+ * URLs (userinfo_url is optional). */
 const char *se_oidc_status(const se_oidc *c);
 
 #endif

@@ -8,6 +8,13 @@
 #include "model/rbac.h"
 #include "util/util.h"
 
+/* Whether an API field name is a time ("..._at"). */
+static bool timestamp_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, "_at") == 0;
+}
+
 json_t *se_render_fields(const se_kind *k, const void *obj)
 {
 	json_t *o = json_object();
@@ -22,7 +29,10 @@ json_t *se_render_fields(const se_kind *k, const void *obj)
 		json_t *v = NULL;
 		switch (f->type) {
 		case SE_FIELD_TEXT:
-			v = se_json_str_or_empty(*(char *const *)at);
+			/* An unset time is null, never "": the typed clients parse it as a date (ORG.md 5). */
+			v = timestamp_name(name) && !(*(char *const *)at && **(char *const *)at)
+				    ? json_null()
+				    : se_json_str_or_empty(*(char *const *)at);
 			break;
 		case SE_FIELD_BOOL:
 			v = json_boolean(*(const bool *)at);

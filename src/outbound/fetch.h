@@ -18,4 +18,9 @@
 int se_fetch(const char *url, bool allow_file, long timeout_ms, size_t max_bytes, char **ret_body, size_t *ret_len,
 	     char **ret_error);
 
+/* Whether url is an absolute http:// or https:// URL with a host, as libcurl's URL parser reads it (at most 2048
+   characters, no spaces or control characters). *ret_https says whether it is https, *ret_loopback whether its host
+   is localhost, 127.0.0.0/8 or ::1. Returns 0 or SE_EINVAL (or SE_ENOMEM). */
+int se_url_check(const char *url, bool *ret_https, bool *ret_loopback);
+
 #endif

@@ -28,6 +28,8 @@ typedef enum se_auth_kind {
 enum {
 	/* Frontend call gated by the project's "member actions" SDK setting. */
 	SE_ROUTE_MEMBER_ACTION = 1u << 0,
+	/* Takes any body, JSON or not, and never looks at it (telemetry). */
+	SE_ROUTE_ANY_BODY = 1u << 1,
 };
 
 /* One row of the route table. RBAC applies when resource is not NULL. On the SDK surface the

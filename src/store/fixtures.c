@@ -146,6 +146,11 @@ static int apply_project(ctx *c, const json_t *doc)
 	if (req_str(c, p, "project", "project_id", &id) < 0 || req_str(c, p, "project", "secret", &secret) < 0 ||
 	    req_str(c, p, "project", "public_token", &token) < 0)
 		return SE_EINVAL;
+	const char *project_name = NULL;
+	if (opt_str(c, p, "project", "project_name", &project_name) < 0)
+		return SE_EINVAL;
+	if (project_name && strlen(project_name) > 128)
+		return fail(c, "project.project_name: must be at most 128 characters");
 	json_t *actions = json_object_get(p, "sdk_member_actions_enabled");
 	if (actions && !json_is_boolean(actions))
 		return fail(c, "project.sdk_member_actions_enabled: must be a boolean");
@@ -171,6 +176,7 @@ static int apply_project(ctx *c, const json_t *doc)
 		.sdk_member_actions_enabled = !actions || json_is_true(actions),
 		.rbac_policy = (json_t *)policy,
 		.admin_portal = portal,
+		.project_name = (char *)(project_name ? project_name : ""),
 	};
 	int r = se_store_project_put(c->db, &proj) < 0 ? fail(c, "project: could not be stored") : 0;
 	json_decref(portal);
@@ -749,6 +755,8 @@ int se_fixtures_export(se_db *db, json_t **ret)
 				p->secret, "public_token", p->public_token, "sdk_member_actions_enabled",
 				p->sdk_member_actions_enabled, "admin_portal", p->admin_portal, "rbac_policy",
 				p->rbac_policy);
+	if (doc && *p->project_name)
+		json_object_set_new(json_object_get(doc, "project"), "project_name", json_string(p->project_name));
 	se_project_unref(p);
 	if (!doc)
 		return SE_ENOMEM;

@@ -26,7 +26,7 @@ static void bind(sqlite3_stmt *st, int i, const char *s)
 int se_store_project_get(se_db *db, se_project **ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT project_id, secret, public_token, sdk_member_actions_enabled, "
-					  "rbac_policy, admin_portal FROM project WHERE id = 1");
+					  "rbac_policy, admin_portal, project_name FROM project WHERE id = 1");
 	if (!st)
 		return SE_EDB;
 	int rc = sqlite3_step(st), r = SE_ENOMEM;
@@ -44,7 +44,8 @@ int se_store_project_get(se_db *db, se_project **ret)
 	p->sdk_member_actions_enabled = sqlite3_column_int(st, 3) != 0;
 	p->rbac_policy = se_db_col_json(st, 4);
 	p->admin_portal = se_db_col_json(st, 5);
-	if (!p->project_id || !p->secret || !p->public_token || !p->rbac_policy || !p->admin_portal) {
+	p->project_name = se_db_col_text(st, 6);
+	if (!p->project_id || !p->secret || !p->public_token || !p->rbac_policy || !p->admin_portal || !p->project_name) {
 		se_project_unref(p);
 		goto done;
 	}
@@ -58,7 +59,7 @@ done:
 int se_store_project_put(se_db *db, const se_project *p)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO project (id, project_id, secret, public_token, "
-					  "sdk_member_actions_enabled, rbac_policy, admin_portal) VALUES (1, ?, ?, ?, ?, ?, ?)");
+					  "sdk_member_actions_enabled, rbac_policy, admin_portal, project_name) VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, p->project_id);
@@ -70,6 +71,7 @@ int se_store_project_put(se_db *db, const se_project *p)
 	if (p->admin_portal ? se_db_bind_json(st, 6, p->admin_portal) < 0
 			    : sqlite3_bind_text(st, 6, "{}", -1, SQLITE_STATIC) != SQLITE_OK)
 		return SE_ENOMEM;
+	bind(st, 7, p->project_name ? p->project_name : "");
 	return step_done(st);
 }
 
