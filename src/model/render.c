@@ -187,6 +187,19 @@ json_t *se_render_member(const se_member *m)
 		      "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
 		      "default_mfa_method", "", "trusted_metadata", "untrusted_metadata", "created_at", m->created_at,
 		      "updated_at", m->created_at);
+	/* The rest of the Member of Stytch's published schema: what a member without passwords, OAuth, TOTP or
+	 * locks has. Seeded members sign in, so their email counts as verified (chosen). is_admin is Stytch's
+	 * shorthand for holding stytch_admin. */
+	bool admin = false;
+	json_array_foreach(m->roles, i, id) admin = admin || (json_is_string(id) && strcmp(json_string_value(id), "stytch_admin") == 0);
+	if (o && json_object_update_new(o, json_pack("{s:[], s:s, s:[], s:b, s:b, s:b, s:s, s:[], s:b}", "sso_registrations",
+						    "member_password_id", "", "oauth_registrations",
+						    "email_address_verified", 1, "mfa_phone_number_verified", 0, "is_admin",
+						    admin, "totp_registration_id", "", "retired_email_addresses", "is_locked",
+						    0)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 done:
 	json_decref(roles);
 	return o;

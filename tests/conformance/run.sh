@@ -3,7 +3,8 @@
 # ssoemu binary (env SSOEMU_BIN, default <repo>/build/ssoemu). Exit code = test result.
 set -eu
 cd "$(dirname "$0")"
-if [ ! -d node_modules ]; then
+# Installs again when the lockfile is newer than what node_modules holds.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     npm ci --no-audit --no-fund
 fi
 set +e
@@ -13,6 +14,6 @@ node --test --test-concurrency="${CONFORMANCE_JOBS:-4}" \
     frontend_seed.test.js frontend_session.test.js backend.test.js \
     frontend_saml.test.js frontend_oidc.test.js frontend_scim.test.js \
     backend_sso.test.js backend_scim.test.js cross_surface.test.js member_session.test.js \
-    control.test.js \
+    control.test.js org.test.js schema.test.js \
     "$@"
 exit $?
