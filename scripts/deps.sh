@@ -7,6 +7,8 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
+	# the browser test of Stytch's Admin Portal (tests/portal, meson suite 'browser')
+	chromium
 )
 
 installed() {
