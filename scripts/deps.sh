@@ -7,8 +7,8 @@ packages=(
 	build-essential meson ninja-build pkg-config python3
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
-	# the browser test of Stytch's Admin Portal (tests/portal, meson suite 'browser')
-	chromium
+	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
+	chromium # the browser test of Stytch's Admin Portal (tests/portal, meson suite 'browser')
 )
 
 installed() {

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 
 /* Longest Authorization value looked at; real credentials are far shorter. */

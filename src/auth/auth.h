@@ -1,5 +1,6 @@
-/* Credentials to principal: HTTP Basic parsing, the project's public token and secret, and member
- * sessions given as opaque tokens. */
+/* Credentials to principal: HTTP Basic parsing, the project's public token and secret, and member sessions given as
+ * opaque tokens. Owns nothing; parsed strings are malloc'd for the caller, looked-up sessions and members are the
+ * caller's to release (se_session_release, se_member_release). */
 #ifndef SE_AUTH_H
 #define SE_AUTH_H
 

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "auth/auth.h"
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "util/util.h"
 

@@ -1,10 +1,11 @@
-/* Member sessions: their JWTs and the authenticate response. */
+/* Member sessions: minting and authenticating their JWTs. Owns nothing: the key and project are borrowed, the JWT
+ * text is malloc'd for the caller, an authenticated session and member are the caller's to release. */
 #ifndef SE_SESSION_H
 #define SE_SESSION_H
 
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
 #include "request/errors.h"
 #include "model/model.h"
 #include "store/store.h"

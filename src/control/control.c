@@ -11,7 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "util/time.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
 #include "core/faults.h"

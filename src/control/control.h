@@ -1,5 +1,6 @@
-/* The control API (EMULATOR.md "Control API"): health, reset, sessions, faults, the request log,
- * state export and import, and runtime settings, under /_emulator/. */
+/* The control API (EMULATOR.md "Control API") under /_emulator/: health, reset, sessions, faults, the request log,
+ * state export and import, runtime settings. Works on the se_app it is given (borrowed); responses are owned by the
+ * se_http_out the caller releases; error texts are malloc'd for the caller. */
 #ifndef SE_CONTROL_H
 #define SE_CONTROL_H
 

@@ -5,7 +5,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
+#include "crypto/rand.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
 #include "store/fixtures.h"

@@ -1,4 +1,6 @@
-/* The emulator's process-wide state: settings, store, rate limiter and the cached project. */
+/* The emulator's process-wide state: settings, store, rate limiter, faults, request log, JWT key and the cached
+ * project. se_app owns all of them from se_app_open() to se_app_close(); callers borrow them, except project
+ * snapshots, which are counted references (se_app_project() / se_project_unref()). */
 #ifndef SE_APP_H
 #define SE_APP_H
 

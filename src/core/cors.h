@@ -1,4 +1,5 @@
-/* Cross-origin rules for pages that call the SDK surface with credentials (API.md section 6). */
+/* Cross-origin rules for pages that call the SDK surface with credentials (API.md section 6). No state: the
+ * settings are borrowed, headers are added to (and owned by) the response. */
 #ifndef SE_CORS_H
 #define SE_CORS_H
 

@@ -1,5 +1,6 @@
-/* Fault rules of the control API: the next N API requests matching a method and path get a
- * documented error instead of being carried out, or are only delayed. */
+/* Fault rules of the control API: the next N API requests matching a method and path get a documented error
+ * instead of being carried out, or are only delayed. se_faults owns its rules (se_faults_new/se_faults_free);
+ * JSON it returns is a new reference, error texts are malloc'd for the caller. */
 #ifndef SE_FAULTS_H
 #define SE_FAULTS_H
 

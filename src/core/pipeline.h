@@ -1,5 +1,6 @@
-/* The request pipeline: route, credentials, rate limit, faults, session, tenancy, RBAC,
- * validation, handler, response. Transport-neutral, so tests and the fuzzer drive it directly. */
+/* The request pipeline: route, credentials, rate limit, faults, session, tenancy, RBAC, validation, handler,
+ * response. Transport-neutral, so tests and the fuzzer drive it directly. The request is borrowed; the response
+ * belongs to the caller, who releases it with se_http_out_release(). */
 #ifndef SE_PIPELINE_H
 #define SE_PIPELINE_H
 

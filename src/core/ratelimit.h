@@ -1,4 +1,5 @@
-/* Token buckets per credential and operation (EMULATOR.md --rate-limit). */
+/* Token buckets per credential and operation (EMULATOR.md --rate-limit). se_ratelimit owns its buckets
+ * (se_ratelimit_new/se_ratelimit_free); credentials are borrowed and only their SHA-256 is kept. Thread-safe. */
 #ifndef SE_RATELIMIT_H
 #define SE_RATELIMIT_H
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 
 #define METHOD_MAX 16

@@ -1,5 +1,6 @@
-/* The request log of the control API: a bounded ring of the most recent API requests, newest
- * first. It keeps only what is safe to show: never a token, a secret or a body. */
+/* The request log of the control API: a bounded ring of the most recent API requests, newest first, keeping only
+ * what is safe to show (never a token, a secret or a body). se_reqlog owns copies of what it records
+ * (se_reqlog_new/se_reqlog_free); listings are new JSON references. */
 #ifndef SE_REQLOG_H
 #define SE_REQLOG_H
 

@@ -1,4 +1,4 @@
-/* The route table: every API operation on both surfaces. */
+/* The route table: every API operation on both surfaces. Static, read-only data; nothing to free. */
 #ifndef SE_ROUTES_H
 #define SE_ROUTES_H
 

@@ -1,5 +1,6 @@
-/* The operations of API.md section 2 and the SDK's supporting calls. Each takes the request with
- * its organization (and member, when a session was given) already resolved; see router.h. */
+/* The operations of API.md section 2 and the SDK's supporting calls. Each takes the request with its organization
+ * (and member, when a session was given) already resolved (see router.h) and leaves its answer in the request,
+ * which owns it (r->out, freed when the request ends). */
 #ifndef SE_HANDLERS_H
 #define SE_HANDLERS_H
 

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
 #include "handlers/handlers.h"
 #include "model/rbac.h"
 #include "model/render.h"
+#include "util/time.h"
 #include "util/util.h"
 
 #define ORG_RESOURCE "stytch.organization"

@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "outbound/fetch.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"

@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/base64url.h"
+#include "crypto/digest.h"
+#include "crypto/rand.h"
+#include "util/time.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "model/render.h"
@@ -224,60 +227,29 @@ done:
 /* A cursor encodes one group id; ids are far shorter than this. */
 #define CURSOR_MAX 512
 
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /* Unpadded base64url of s, malloc'd; NULL on allocation failure. */
 static char *cursor_encode(const char *s)
 {
-	size_t n = strlen(s), o = 0;
-	char *out = malloc((n + 2) / 3 * 4 + 1);
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)(unsigned char)s[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)(unsigned char)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= (unsigned char)s[i + 2];
-		out[o++] = b64url[(v >> 18) & 63];
-		out[o++] = b64url[(v >> 12) & 63];
-		if (i + 1 < n)
-			out[o++] = b64url[(v >> 6) & 63];
-		if (i + 2 < n)
-			out[o++] = b64url[v & 63];
-	}
-	out[o] = '\0';
-	return out;
+	char *out = NULL;
+	return se_b64url_encode(s, strlen(s), &out) == 0 ? out : NULL;
 }
 
 /* Decodes a cursor into out (size CURSOR_MAX). It must be canonical unpadded base64url of a
  * non-empty run of printable ASCII, as cursor_encode() makes it. Returns 0 or SE_EINVAL. */
 static int cursor_decode(const char *s, char out[CURSOR_MAX])
 {
-	size_t n = strlen(s), o = 0;
-	unsigned v = 0;
-	int bits = 0;
-	if (n == 0 || n % 4 == 1 || n / 4 * 3 + 3 >= CURSOR_MAX)
+	size_t n = strlen(s), len = 0;
+	unsigned char *bytes = NULL;
+	if (n == 0 || n / 4 * 3 + 3 >= CURSOR_MAX || se_b64url_decode(s, n, &bytes, &len) < 0)
 		return SE_EINVAL;
-	for (size_t i = 0; i < n; i++) {
-		const char *p = strchr(b64url, s[i]);
-		if (!s[i] || !p)
-			return SE_EINVAL;
-		v = (v << 6) | (unsigned)(p - b64url);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (char)((v >> bits) & 0xff);
-		}
-	}
-	/* Leftover bits must be zero, or two cursors would name one id. */
-	if (v & ((1u << bits) - 1))
-		return SE_EINVAL;
-	out[o] = '\0';
-	for (size_t i = 0; i < o; i++)
-		if (out[i] < 0x21 || out[i] > 0x7e)
-			return SE_EINVAL;
-	return 0;
+	int rc = 0;
+	for (size_t i = 0; i < len; i++)
+		if (bytes[i] < 0x21 || bytes[i] > 0x7e)
+			rc = SE_EINVAL;
+	if (rc == 0)
+		memcpy(out, bytes, len + 1);
+	free(bytes);
+	return rc;
 }
 
 /* The page size: a JSON integer in the body (frontend) or a decimal query parameter (backend). 0 or

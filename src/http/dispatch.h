@@ -1,5 +1,6 @@
-/* The one entry for a request from the edge: its request id and CORS headers, then the control API
- * (EMULATOR.md "Control API") or the API pipeline, which are siblings and never call each other. */
+/* The one entry for a request from the edge: its request id and CORS headers, then the control API (EMULATOR.md
+ * "Control API") or the API pipeline, siblings that never call each other. Owns nothing: the request is borrowed,
+ * the response is the caller's to release. */
 #ifndef SE_DISPATCH_H
 #define SE_DISPATCH_H
 

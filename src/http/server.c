@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "crypto/crypto.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "http/dispatch.h"
 #include "core/reqlog.h"

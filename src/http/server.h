@@ -1,4 +1,5 @@
-/* The HTTP edge: libmicrohttpd callbacks, body accumulation and limits, access logging. */
+/* The HTTP edge: libmicrohttpd callbacks, body accumulation and limits, access logging. se_server owns the daemon
+ * and each connection's request state (freed when libmicrohttpd completes it); the app is borrowed. */
 #ifndef SE_SERVER_H
 #define SE_SERVER_H
 

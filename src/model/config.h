@@ -1,4 +1,5 @@
-/* The runtime settings: what the command line and the SSOEMU_* variables set (EMULATOR.md "Program"). */
+/* The runtime settings: what the command line and the SSOEMU_* variables set (EMULATOR.md "Program"). A se_config
+ * owns its strings; se_config_release() frees them. */
 #ifndef SE_CONFIG_H
 #define SE_CONFIG_H
 

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto/crypto.h"
+#include "crypto/rand.h"
 #include "util/errors_code.h"
 
 int se_id_format(const char *prefix, char *buf, size_t size)

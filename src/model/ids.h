@@ -1,4 +1,5 @@
-/* Generated identifiers: <prefix><uuid4>, such as saml-connection-test-<uuid4>. */
+/* Generated identifiers: <prefix><uuid4>, such as saml-connection-test-<uuid4>, from the process generator
+ * (reproducible under --seed). No state; a new id is malloc'd for the caller, or written into the caller's buffer. */
 #ifndef SE_IDS_H
 #define SE_IDS_H
 

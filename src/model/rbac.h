@@ -1,4 +1,5 @@
-/* Role-based access: whether a member's roles grant resource:action under the project's policy. */
+/* Role-based access: whether a member's roles grant resource:action under the project's policy. No state: the
+ * policy and roles are borrowed; only a validation failure's field name is malloc'd for the caller. */
 #ifndef SE_RBAC_H
 #define SE_RBAC_H
 

@@ -1,5 +1,5 @@
 /* Bounded retrieval of a document by URL (IdP metadata, OIDC discovery) with libcurl: scheme allow-list, redirect
- * cap, time-outs and a size cap. */
+ * cap, time-outs and a size cap. No state; the body or the error text is malloc'd for the caller. */
 #ifndef SE_FETCH_H
 #define SE_FETCH_H
 

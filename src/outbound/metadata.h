@@ -1,5 +1,5 @@
 /* Reading an identity provider's SAML 2.0 metadata document: its entity id, single sign-on URL and signing
- * certificate. */
+ * certificate. The caller owns the se_metadata filled in (se_metadata_release) and any error text (free). */
 #ifndef SE_METADATA_H
 #define SE_METADATA_H
 

@@ -1,5 +1,5 @@
-/* The one table of Stytch error types (status, error_type, default message) and the one writer of
- * error bodies. */
+/* The one table of Stytch error types (status, error_type, default message) and the one writer of error bodies.
+ * The table and its messages are static; error bodies are new JSON references for the caller. */
 #ifndef SE_ERRORS_H
 #define SE_ERRORS_H
 

@@ -1,4 +1,5 @@
-/* The transport-neutral request and response the pipeline works on; server.c fills and sends them. */
+/* The transport-neutral request and response the pipeline works on; server.c fills and sends them. A request
+ * borrows everything it points at; a response owns its headers and body (se_http_out_release). */
 #ifndef SE_HTTP_H
 #define SE_HTTP_H
 

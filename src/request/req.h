@@ -1,4 +1,5 @@
-/* The state of one API request as it walks the pipeline, and what handlers use of it. */
+/* The state of one API request as it walks the pipeline, and what handlers use of it. se_req owns what it
+ * accumulates (the project reference, the loaded organization and member, the answer) until the request ends. */
 #ifndef SE_REQ_H
 #define SE_REQ_H
 
@@ -6,7 +7,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
 #include "model/config.h"
 #include "request/errors.h"
 #include "util/errors_code.h"

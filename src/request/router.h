@@ -1,4 +1,5 @@
-/* Matches a method and a raw path against the route table and extracts decoded path parameters. */
+/* Matches a method and a raw path against the route table and extracts decoded path parameters. A match borrows
+ * its route from the table and owns its decoded parameters (fixed buffers inside se_route_match, nothing to free). */
 #ifndef SE_ROUTER_H
 #define SE_ROUTER_H
 

@@ -1,5 +1,6 @@
-/* A bounded cache of rendered JSON text per organization (the body of GET connections), valid until
- * the next committed write: every commit bumps one process-wide generation. */
+/* A bounded cache of rendered JSON text per organization (the body of GET connections), valid until the next
+ * committed write: every commit bumps one process-wide generation. The cache owns its copies; lookups hand the
+ * caller a malloc'd copy to free. */
 #ifndef SE_CACHE_H
 #define SE_CACHE_H
 

@@ -289,38 +289,41 @@ se_db *se_store_db(se_store *s)
 	return db;
 }
 
-sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
+/* The cache slot that holds sql, or else the first free one on its probe sequence; -1 when the cache is full. */
+static int cache_slot(const se_db *db, const char *sql)
 {
 	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		size_t at = (h + i) % STMT_CACHE;
-		if (db->cache[at].sql == sql) {
-			sqlite3_reset(db->cache[at].st);
-			sqlite3_clear_bindings(db->cache[at].st);
-			return db->cache[at].st;
-		}
-		if (!db->cache[at].sql) {
-			sqlite3_stmt *st = NULL;
-			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
-				return NULL;
-			db->cache[at].sql = sql;
-			db->cache[at].st = st;
-			return st;
-		}
+		if (db->cache[at].sql == sql || !db->cache[at].sql)
+			return (int)at;
 	}
-	return NULL;
+	return -1;
+}
+
+sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
+{
+	int at = cache_slot(db, sql);
+	if (at < 0)
+		return NULL;
+	if (db->cache[at].sql == sql) {
+		sqlite3_reset(db->cache[at].st);
+		sqlite3_clear_bindings(db->cache[at].st);
+		return db->cache[at].st;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	db->cache[at].sql = sql;
+	db->cache[at].st = st;
+	return st;
 }
 
 sqlite3_stmt *se_db_stmt_idle(se_db *db, const char *sql)
 {
-	size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
-	for (size_t i = 0; i < STMT_CACHE; i++) {
-		size_t at = (h + i) % STMT_CACHE;
-		if (db->cache[at].sql == sql)
-			return sqlite3_stmt_busy(db->cache[at].st) ? NULL : se_db_stmt(db, sql);
-		if (!db->cache[at].sql)
-			break;
-	}
+	int at = cache_slot(db, sql);
+	if (at >= 0 && db->cache[at].sql == sql && sqlite3_stmt_busy(db->cache[at].st))
+		return NULL;
 	return se_db_stmt(db, sql);
 }
 

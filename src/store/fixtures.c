@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "model/model.h"
-#include "crypto/crypto.h"
+#include "crypto/digest.h"
+#include "crypto/x509.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "model/ids.h"
 #include "model/rbac.h"

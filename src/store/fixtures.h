@@ -1,5 +1,6 @@
-/* Fixtures documents: the project, its RBAC policy, organizations, members, sessions and connections
- * to start from. The same document shape is the control API's state export and import. */
+/* Fixtures documents: the project, its RBAC policy, organizations, members, sessions and connections to start
+ * from, and the same shape as the control API's state export and import. Documents are new JSON references for the
+ * caller; error texts are malloc'd for the caller. */
 #ifndef SE_FIXTURES_H
 #define SE_FIXTURES_H
 

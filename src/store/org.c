@@ -23,6 +23,16 @@ static void bind(sqlite3_stmt *st, int i, const char *s)
 		sqlite3_bind_null(st, i);
 }
 
+/* Binds the JSON text of list, or "[]" when it is NULL. Returns 0 or SE_ENOMEM. */
+static int bind_list(sqlite3_stmt *st, int i, const json_t *list)
+{
+	if (!list) {
+		bind(st, i, "[]");
+		return 0;
+	}
+	return se_db_bind_json(st, i, list) < 0 ? SE_ENOMEM : 0;
+}
+
 int se_store_project_get(se_db *db, se_project **ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT project_id, secret, public_token, sdk_member_actions_enabled, "
@@ -104,9 +114,13 @@ static int org_load(sqlite3_stmt *st, se_org *o)
 	return 0;
 }
 
-/* Steps a single-row lookup and loads it with load; SE_ENOTFOUND for no row. */
-static int get_one(sqlite3_stmt *st, int (*load)(sqlite3_stmt *, void *), void *ret)
+/* Looks up the one row of sql whose ?1 is key and loads it with load; SE_ENOTFOUND for no row. */
+static int get_by(se_db *db, const char *sql, const char *key, int (*load)(sqlite3_stmt *, void *), void *ret)
 {
+	sqlite3_stmt *st = se_db_stmt(db, sql);
+	if (!st)
+		return SE_EDB;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st), r;
 	if (rc == SQLITE_ROW)
 		r = load(st, ret);
@@ -157,14 +171,12 @@ static void org_release_v(void *o)
 int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
 {
 	/* An id wins over a slug or external id that happens to spell another organization's id. */
-	sqlite3_stmt *st = by_slug ? se_db_stmt(db, "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 "
-						    "OR organization_slug = ?1 OR organization_external_id = ?1 "
-						    "ORDER BY organization_id = ?1 DESC, organization_slug = ?1 DESC LIMIT 1")
-				   : se_db_stmt(db, "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1");
-	if (!st)
-		return SE_EDB;
-	sqlite3_bind_text(st, 1, id_or_slug, -1, SQLITE_STATIC);
-	int r = get_one(st, org_load_v, ret);
+	int r = get_by(db,
+		       by_slug ? "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1 "
+				 "OR organization_external_id = ?1 ORDER BY organization_id = ?1 DESC, "
+				 "organization_slug = ?1 DESC LIMIT 1"
+			       : "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1",
+		       id_or_slug, org_load_v, ret);
 	if (r == 0 && (r = se_store_org_links(db, ret)) < 0)
 		se_org_release(ret);
 	return r;
@@ -176,12 +188,8 @@ static int org_bind(sqlite3_stmt *st, const se_org *o)
 	bind(st, 1, o->organization_id);
 	bind(st, 2, o->organization_slug);
 	bind(st, 3, o->organization_name ? o->organization_name : "");
-	if (o->email_allowed_domains) {
-		if (se_db_bind_json(st, 4, o->email_allowed_domains) < 0)
-			return SE_ENOMEM;
-	} else {
-		bind(st, 4, "[]");
-	}
+	if (bind_list(st, 4, o->email_allowed_domains) < 0)
+		return SE_ENOMEM;
 	bind(st, 5, o->created_at);
 	bind(st, 6, o->organization_external_id && *o->organization_external_id ? o->organization_external_id : NULL);
 	bind(st, 7, o->organization_logo_url ? o->organization_logo_url : "");
@@ -335,21 +343,14 @@ static void member_release_v(void *m)
 
 int se_store_member_get(se_db *db, const char *member_id, se_member *ret)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT " MEMBER_COLS " FROM members WHERE member_id = ?");
-	if (!st)
-		return SE_EDB;
-	sqlite3_bind_text(st, 1, member_id, -1, SQLITE_STATIC);
-	return get_one(st, member_load, ret);
+	return get_by(db, "SELECT " MEMBER_COLS " FROM members WHERE member_id = ?", member_id, member_load, ret);
 }
 
 int se_store_member_by_email(se_db *db, const char *email, se_member *ret)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT " MEMBER_COLS " FROM members WHERE lower(email_address) = lower(?) "
-					  "ORDER BY rowid LIMIT 1");
-	if (!st)
-		return SE_EDB;
-	sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC);
-	return get_one(st, member_load, ret);
+	return get_by(db,
+		      "SELECT " MEMBER_COLS " FROM members WHERE lower(email_address) = lower(?) ORDER BY rowid LIMIT 1",
+		      email, member_load, ret);
 }
 
 int se_store_member_insert(se_db *db, const se_member *m)
@@ -361,12 +362,8 @@ int se_store_member_insert(se_db *db, const se_member *m)
 	bind(st, 2, m->organization_id);
 	bind(st, 3, m->email_address);
 	bind(st, 4, m->name ? m->name : "");
-	if (m->roles) {
-		if (se_db_bind_json(st, 5, m->roles) < 0)
-			return SE_ENOMEM;
-	} else {
-		bind(st, 5, "[]");
-	}
+	if (bind_list(st, 5, m->roles) < 0)
+		return SE_ENOMEM;
 	bind(st, 6, m->created_at);
 	return step_done(st);
 }
@@ -405,20 +402,14 @@ static void session_release_v(void *s)
 
 int se_store_session_get(se_db *db, const char *session_token, se_session *ret)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT " SESSION_COLS " FROM sessions WHERE session_token = ?");
-	if (!st)
-		return SE_EDB;
-	sqlite3_bind_text(st, 1, session_token, -1, SQLITE_STATIC);
-	return get_one(st, session_load, ret);
+	return get_by(db, "SELECT " SESSION_COLS " FROM sessions WHERE session_token = ?", session_token, session_load,
+		      ret);
 }
 
 int se_store_session_by_id(se_db *db, const char *member_session_id, se_session *ret)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "SELECT " SESSION_COLS " FROM sessions WHERE member_session_id = ?");
-	if (!st)
-		return SE_EDB;
-	sqlite3_bind_text(st, 1, member_session_id, -1, SQLITE_STATIC);
-	return get_one(st, session_load, ret);
+	return get_by(db, "SELECT " SESSION_COLS " FROM sessions WHERE member_session_id = ?", member_session_id,
+		      session_load, ret);
 }
 
 int se_store_session_insert(se_db *db, const se_session *s)

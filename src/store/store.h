@@ -1,5 +1,6 @@
-/* SQLite storage: one connection per server thread, numbered migrations, one transaction per write,
- * and the queries of each stored object. */
+/* SQLite storage: one connection per server thread, numbered migrations, one transaction per write, the queries of
+ * each stored object. se_store owns the connections (se_store_close); a se_db is borrowed by its thread; loaded
+ * objects are the caller's to release (se_org_release, se_conn_release, ...). */
 #ifndef SE_STORE_H
 #define SE_STORE_H
 

@@ -1,4 +1,4 @@
-/* Return codes shared by every module: 0 for success, a negative se_err otherwise. */
+/* Return codes shared by every module: 0 for success, a negative se_err otherwise. Constants only. */
 #ifndef SE_ERRORS_CODE_H
 #define SE_ERRORS_CODE_H
 

@@ -1,4 +1,5 @@
-/* Small shared helpers: strings, JSON field access and percent-decoding. */
+/* Small shared helpers: strings, JSON field access and percent-decoding. No state; returned strings are malloc'd
+ * for the caller, JSON values follow jansson's rule (new references unless said borrowed). */
 #ifndef SE_UTIL_H
 #define SE_UTIL_H
 

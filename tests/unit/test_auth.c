@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
-#include "crypto/crypto.h"
+#include "util/time.h"
 #include "util/errors_code.h"
 #include "testutil.h"
 

@@ -10,7 +10,7 @@
 
 #include "core/app.h"
 #include "control/control.h"
-#include "crypto/crypto.h"
+#include "crypto/rand.h"
 #include "util/errors_code.h"
 #include "store/fixtures.h"
 #include "request/http.h"

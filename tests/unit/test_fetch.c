@@ -261,72 +261,60 @@ START_TEST(test_http_ok)
 }
 END_TEST
 
-START_TEST(test_http_status_error)
+/* Serves response count times on a loopback port and expects fetching path from it to fail with rc and an error
+ * that names the URL and mentions needle (when not NULL). */
+static void expect_http_error(const char *response, int count, const char *path, bool allow_file, long timeout_ms,
+                              size_t max_bytes, int rc, const char *needle)
 {
 	script s;
 	char url[64];
-	script_start(&s, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 1);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/missing", s.port);
-	expect_error(url, false, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, "HTTP 404");
+	script_start(&s, response, count);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d%s", s.port, path);
+	expect_error(url, allow_file, timeout_ms, max_bytes, rc, needle);
 	script_stop(&s);
+}
+
+START_TEST(test_http_status_error)
+{
+	expect_http_error("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 1, "/missing", false,
+	                  SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, "HTTP 404");
 }
 END_TEST
 
 START_TEST(test_http_size_cap)
 {
-	script s;
-	char url[64];
 	/* Announced too large: refused before the body is read. */
-	script_start(&s, "HTTP/1.1 200 OK\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n", 1);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/big", s.port);
-	expect_error(url, false, SE_FETCH_TIMEOUT_MS, 1000, SE_EIO, "larger than 1000 bytes");
-	script_stop(&s);
+	expect_http_error("HTTP/1.1 200 OK\r\nContent-Length: 2000\r\nConnection: close\r\n\r\n", 1, "/big", false,
+	                  SE_FETCH_TIMEOUT_MS, 1000, SE_EIO, "larger than 1000 bytes");
 	/* Not announced: stopped while reading. */
 	static char response[4096];
 	int n = snprintf(response, sizeof response, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
 	memset(response + n, 'x', 2000);
 	response[n + 2000] = '\0';
-	script_start(&s, response, 1);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/big", s.port);
-	expect_error(url, false, SE_FETCH_TIMEOUT_MS, 1000, SE_EIO, "larger than 1000 bytes");
-	script_stop(&s);
+	expect_http_error(response, 1, "/big", false, SE_FETCH_TIMEOUT_MS, 1000, SE_EIO, "larger than 1000 bytes");
 }
 END_TEST
 
 START_TEST(test_http_redirect_cap)
 {
-	script s;
-	char url[64];
 	/* Three redirects are followed; the fourth is one too many. */
-	script_start(&s, "HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 4);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/start", s.port);
-	expect_error(url, false, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, "redirect");
-	script_stop(&s);
+	expect_http_error("HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 4,
+	                  "/start", false, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, "redirect");
 }
 END_TEST
 
 START_TEST(test_http_redirect_to_file_refused)
 {
-	script s;
-	char url[64];
-	script_start(&s, "HTTP/1.1 302 Found\r\nLocation: file:///etc/hostname\r\nContent-Length: 0\r\nConnection: "
-			 "close\r\n\r\n",
-		     1);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/start", s.port);
 	/* Even when the first URL could have been a file. */
-	expect_error(url, true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, NULL);
-	script_stop(&s);
+	expect_http_error("HTTP/1.1 302 Found\r\nLocation: file:///etc/hostname\r\nContent-Length: 0\r\nConnection: "
+	                  "close\r\n\r\n",
+	                  1, "/start", true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, SE_EIO, NULL);
 }
 END_TEST
 
 START_TEST(test_http_timeout)
 {
-	script s;
-	char url[64];
-	script_start(&s, NULL, 1);
-	snprintf(url, sizeof url, "http://127.0.0.1:%d/slow", s.port);
-	expect_error(url, false, 300, SE_FETCH_MAX_BYTES, SE_EIO, "300 ms");
-	script_stop(&s);
+	expect_http_error(NULL, 1, "/slow", false, 300, SE_FETCH_MAX_BYTES, SE_EIO, "300 ms");
 }
 END_TEST
 

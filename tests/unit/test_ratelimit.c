@@ -21,17 +21,31 @@ static int take(se_ratelimit *rl, const char *cred, size_t op, double now, unsig
 	return se_ratelimit_take(rl, cred, op, now, retry);
 }
 
+/* Takes n tokens for cred and op at now, each allowed. */
+static void drain(se_ratelimit *rl, const char *cred, size_t op, double now, int n)
+{
+	unsigned retry;
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(take(rl, cred, op, now, &retry), 0);
+		ck_assert_uint_eq(retry, 0);
+	}
+}
+
+/* drain(), then one more, refused; returns that refusal's Retry-After. */
+static unsigned exhaust(se_ratelimit *rl, const char *cred, size_t op, double now, int n)
+{
+	unsigned retry;
+	drain(rl, cred, op, now, n);
+	ck_assert_int_eq(take(rl, cred, op, now, &retry), SE_ELIMIT);
+	return retry;
+}
+
 START_TEST(test_n_per_s)
 {
 	se_ratelimit *rl = limiter(3, 60);
 	unsigned retry;
-	for (int i = 0; i < 3; i++) {
-		ck_assert_int_eq(take(rl, "api:p:", 0, 1000.0, &retry), 0);
-		ck_assert_uint_eq(retry, 0);
-	}
-	ck_assert_int_eq(take(rl, "api:p:", 0, 1000.0, &retry), SE_ELIMIT);
 	/* One token comes back every 20 s. */
-	ck_assert_uint_eq(retry, 20);
+	ck_assert_uint_eq(exhaust(rl, "api:p:", 0, 1000.0, 3), 20);
 	ck_assert_int_eq(take(rl, "api:p:", 0, 1000.5, &retry), SE_ELIMIT);
 	ck_assert_uint_eq(retry, 20);
 	se_ratelimit_free(rl);
@@ -42,8 +56,7 @@ START_TEST(test_retry_after)
 {
 	se_ratelimit *rl = limiter(3, 60);
 	unsigned retry;
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(take(rl, "c", 1, 0.0, &retry), 0);
+	drain(rl, "c", 1, 0.0, 3);
 	ck_assert_int_eq(take(rl, "c", 1, 4.5, &retry), SE_ELIMIT);
 	ck_assert_uint_eq(retry, 16); /* 0.225 tokens: 15.5 s to the next one */
 	ck_assert_int_eq(take(rl, "c", 1, 19.2, &retry), SE_ELIMIT);
@@ -52,10 +65,7 @@ START_TEST(test_retry_after)
 
 	/* Fast limits still say at least one second. */
 	rl = limiter(100, 1);
-	for (int i = 0; i < 100; i++)
-		ck_assert_int_eq(take(rl, "c", 0, 50.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 50.0, &retry), SE_ELIMIT);
-	ck_assert_uint_eq(retry, 1);
+	ck_assert_uint_eq(exhaust(rl, "c", 0, 50.0, 100), 1);
 	se_ratelimit_free(rl);
 }
 END_TEST
@@ -64,15 +74,11 @@ START_TEST(test_refill)
 {
 	se_ratelimit *rl = limiter(3, 60);
 	unsigned retry;
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
+	drain(rl, "c", 0, 0.0, 3);
 	ck_assert_int_eq(take(rl, "c", 0, 19.9, &retry), SE_ELIMIT);
-	ck_assert_int_eq(take(rl, "c", 0, 20.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 20.0, &retry), SE_ELIMIT);
+	exhaust(rl, "c", 0, 20.0, 1);
 	/* A long pause fills the bucket to its size, not beyond. */
-	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(take(rl, "c", 0, 10000.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 10000.0, &retry), SE_ELIMIT);
+	exhaust(rl, "c", 0, 10000.0, 3);
 	/* A clock going backwards adds nothing. */
 	ck_assert_int_eq(take(rl, "c", 0, 5000.0, &retry), SE_ELIMIT);
 	se_ratelimit_free(rl);
@@ -83,17 +89,11 @@ START_TEST(test_separate_buckets)
 {
 	se_ratelimit *rl = limiter(2, 60);
 	unsigned retry;
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 4, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 4, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 4, 0.0, &retry), SE_ELIMIT);
+	exhaust(rl, "sdk:pt:session-a", 4, 0.0, 2);
 	/* Another credential, same operation. */
-	ck_assert_int_eq(take(rl, "sdk:pt:session-b", 4, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-b", 4, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-b", 4, 0.0, &retry), SE_ELIMIT);
+	exhaust(rl, "sdk:pt:session-b", 4, 0.0, 2);
 	/* Same credential, another operation. */
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 5, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 5, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "sdk:pt:session-a", 5, 0.0, &retry), SE_ELIMIT);
+	exhaust(rl, "sdk:pt:session-a", 5, 0.0, 2);
 	/* The empty credential (routes without one) is a bucket like any other. */
 	ck_assert_int_eq(take(rl, "", 4, 0.0, &retry), 0);
 	/* Credentials that only share a prefix do not share a bucket. */
@@ -124,18 +124,14 @@ END_TEST
 START_TEST(test_set_resets)
 {
 	se_ratelimit *rl = limiter(1, 60);
-	unsigned retry, n, s;
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
+	unsigned n, s;
+	exhaust(rl, "c", 0, 0.0, 1);
 	se_ratelimit_set(rl, 2, 10);
 	se_ratelimit_get(rl, &n, &s);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(s, 10);
 	/* Every bucket starts full again, with the new size. */
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
-	ck_assert_uint_eq(retry, 5);
+	ck_assert_uint_eq(exhaust(rl, "c", 0, 0.0, 2), 5);
 	se_ratelimit_free(rl);
 }
 END_TEST
@@ -143,12 +139,10 @@ END_TEST
 START_TEST(test_clear)
 {
 	se_ratelimit *rl = limiter(1, 60);
-	unsigned retry, n, s;
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
+	unsigned n, s;
+	exhaust(rl, "c", 0, 0.0, 1);
 	se_ratelimit_clear(rl);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
+	exhaust(rl, "c", 0, 0.0, 1);
 	/* The limit itself is kept. */
 	se_ratelimit_get(rl, &n, &s);
 	ck_assert_uint_eq(n, 1);
@@ -167,8 +161,7 @@ START_TEST(test_off)
 	ck_assert_uint_eq(n, 0);
 	/* Switched on, then off again at run time. */
 	se_ratelimit_set(rl, 1, 1);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
+	exhaust(rl, "c", 0, 0.0, 1);
 	se_ratelimit_set(rl, 0, 1);
 	for (int i = 0; i < 100; i++)
 		ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
@@ -181,13 +174,10 @@ START_TEST(test_zero_seconds)
 {
 	/* A zero period is read as one second rather than dividing by zero. */
 	se_ratelimit *rl = limiter(2, 0);
-	unsigned retry, n, s;
+	unsigned n, s;
 	se_ratelimit_get(rl, &n, &s);
 	ck_assert_uint_eq(s, 1);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), 0);
-	ck_assert_int_eq(take(rl, "c", 0, 0.0, &retry), SE_ELIMIT);
-	ck_assert_uint_eq(retry, 1);
+	ck_assert_uint_eq(exhaust(rl, "c", 0, 0.0, 2), 1);
 	se_ratelimit_free(rl);
 }
 END_TEST

@@ -7,7 +7,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "crypto/crypto.h"
+#include "crypto/jwt.h"
+#include "util/time.h"
 #include "auth/session.h"
 #include "testutil.h"
 

@@ -3,6 +3,7 @@
 #ifndef SE_TESTUTIL_H
 #define SE_TESTUTIL_H
 
+#include <check.h>
 #include <jansson.h>
 #include <stdbool.h>
 
@@ -38,6 +39,10 @@ void t_tmpdir_make(char *dir, size_t size, const char *what);
 
 /* Removes dir and everything in it. */
 void t_tmpdir_remove(const char *dir);
+
+/* Runs tests (n of them, in order) as the one test case of a Check suite named name, forked, each with a 60 s
+ * limit; returns main()'s exit status. */
+int t_run(const char *name, const TTest *const *tests, size_t n);
 
 /* Whether s matches the POSIX extended regular expression re in full. */
 bool t_match(const char *s, const char *re);
