@@ -669,9 +669,13 @@ static int export_org(const se_org *o, void *list)
 		json_decref(out);
 		out = NULL;
 	}
-	if (out && json_object_update(out, o->settings) < 0) {
-		json_decref(out);
-		out = NULL;
+	/* In the table's order, whatever order they were set in, so that the text round-trips. */
+	for (const se_org_setting *s = se_org_settings; out && s->name; s++) {
+		json_t *v = json_object_get(o->settings, s->name);
+		if (v && json_object_set(out, s->name, v) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
 	}
 	return push(list, out);
 }
