@@ -105,7 +105,7 @@ static int resolve_principal(se_req *r)
 		free(token);
 		if (ok < 0)
 			return ok;
-		int g = se_store_org_get(r->db, r->member.organization_id, false, &r->org);
+		int g = se_store_org_find(r->db, r->member.organization_id, false, &r->org);
 		if (g < 0)
 			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
 		r->has_org = true;
@@ -123,7 +123,7 @@ static int resolve_principal(se_req *r)
 		return -1;
 	const char *org = se_route_param(&r->match, "organization_id");
 	if (org) {
-		int g = se_store_org_get(r->db, org, true, &r->org);
+		int g = se_store_org_find(r->db, org, true, &r->org);
 		if (g < 0)
 			return g == SE_ENOTFOUND
 				       ? se_req_fail(r, SE_ERR_ORGANIZATION_NOT_FOUND, "Organization %s could not be found.", org)

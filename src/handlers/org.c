@@ -44,6 +44,8 @@ static int out_org(se_req *r, const se_org *o)
 
 int se_h_org_get(se_req *r)
 {
+	if (se_store_org_links(r->db, &r->org) < 0)
+		return se_req_internal(r);
 	return out_org(r, &r->org);
 }
 
@@ -131,7 +133,11 @@ static int check_default_connection(se_req *r)
 {
 	const char *id = se_json_str(r->body, "sso_default_connection_id");
 	bool exists = false;
-	if (!id || !*id || is_active(&r->org, id))
+	if (!id || !*id)
+		return 0;
+	if (!r->org.sso_active_connections && se_store_org_links(r->db, &r->org) < 0)
+		return se_req_internal(r);
+	if (is_active(&r->org, id))
 		return 0;
 	if (sso_connection_exists(r, id, &exists) < 0)
 		return -1;

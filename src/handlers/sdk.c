@@ -38,6 +38,8 @@ int se_h_events(se_req *r)
 int se_h_sessions_authenticate(se_req *r)
 {
 	char *jwt = NULL;
+	if (se_store_org_links(r->db, &r->org) < 0)
+		return se_req_internal(r);
 	if (se_session_jwt(r->jwt_key, r->project, &r->session, &r->member, &r->org, r->now, &jwt) < 0)
 		return se_req_internal(r);
 	r->out = json_pack("{s:o, s:o, s:o, s:s, s:s}", "member_session",

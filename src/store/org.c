@@ -170,6 +170,14 @@ static void org_release_v(void *o)
 
 int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
 {
+	int r = se_store_org_find(db, id_or_slug, by_slug, ret);
+	if (r == 0 && (r = se_store_org_links(db, ret)) < 0)
+		se_org_release(ret);
+	return r;
+}
+
+int se_store_org_find(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
+{
 	/* An id wins over a slug or external id that happens to spell another organization's id. */
 	int r = get_by(db,
 		       by_slug ? "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1 "
@@ -177,8 +185,6 @@ int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *re
 				 "organization_slug = ?1 DESC LIMIT 1"
 			       : "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1",
 		       id_or_slug, org_load_v, ret);
-	if (r == 0 && (r = se_store_org_links(db, ret)) < 0)
-		se_org_release(ret);
 	return r;
 }
 

@@ -74,6 +74,9 @@ int se_store_project_put(se_db *db, const se_project *p);
 /* Finds an organization by id or, when by_slug, by id, slug or organization_external_id, with its
  * active connections (se_store_org_links). SE_ENOTFOUND when absent. */
 int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret);
+/* The same without the active connections (sso_active_connections and scim_active_connection stay
+ * NULL): what the pipeline needs for every request. Call se_store_org_links before rendering it. */
+int se_store_org_find(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret);
 int se_store_org_insert(se_db *db, const se_org *o);
 /* Rewrites every field of the organization o->organization_id; SE_ENOTFOUND when there is none,
  * SE_ECONFLICT when the slug or external id is another organization's. */
