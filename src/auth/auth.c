@@ -96,6 +96,12 @@ se_error_id se_auth_session(se_db *db, const char *token, time_t now, se_session
 		se_session_release(&s);
 		return r == SE_ENOTFOUND ? SE_ERR_SESSION_NOT_FOUND : SE_ERR_INTERNAL;
 	}
+	/* The roles the member's SCIM groups give count like its own (SCIM.md 6.5). */
+	if (se_store_scim_member_complete(db, &m) < 0) {
+		se_session_release(&s);
+		se_member_release(&m);
+		return SE_ERR_INTERNAL;
+	}
 	*ret_session = s;
 	*ret_member = m;
 	return SE_ERR_NONE;

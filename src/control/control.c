@@ -19,6 +19,7 @@
 #include "core/faults.h"
 #include "store/fixtures.h"
 #include "model/ids.h"
+#include "model/render.h"
 #include "core/ratelimit.h"
 #include "core/reqlog.h"
 #include "request/router.h"
@@ -194,6 +195,99 @@ static int h_state_put(ctl *c)
 	return ok(c, json_pack("{s:s}", "status", "ok"));
 }
 
+/* --- members (SCIM.md 8) ------------------------------------------------------------------------ */
+
+#define MEMBERS_MAX 1000
+#define MEMBERS_DEFAULT 100
+
+/* A member as the control API shows it: rendered with its status, roles and their sources, and its
+ * SCIM registration. New reference or NULL. */
+static json_t *member_view(se_db *db, const se_member *stored)
+{
+	se_member m = {0};
+	json_t *o = NULL;
+	m.member_id = strdup(stored->member_id);
+	m.organization_id = strdup(stored->organization_id);
+	m.email_address = strdup(stored->email_address);
+	m.name = strdup(stored->name);
+	m.roles = json_deep_copy(stored->roles);
+	m.created_at = strdup(stored->created_at);
+	m.status = strdup(stored->status ? stored->status : "active");
+	if (m.member_id && m.organization_id && m.email_address && m.name && m.roles && m.created_at && m.status &&
+	    se_store_scim_member_complete(db, &m) == 0)
+		o = se_render_member(&m);
+	se_member_release(&m);
+	return o;
+}
+
+typedef struct members_ctx {
+	se_db *db;
+	const char *org_id;
+	size_t limit;
+	json_t *list;
+} members_ctx;
+
+static int members_one(const se_member *m, void *v)
+{
+	members_ctx *mc = v;
+	if (mc->org_id && strcmp(m->organization_id, mc->org_id) != 0)
+		return 0;
+	if (json_array_size(mc->list) >= mc->limit)
+		return 1;
+	json_t *o = member_view(mc->db, m);
+	return o && json_array_append_new(mc->list, o) == 0 ? 0 : SE_ENOMEM;
+}
+
+static int h_members_list(ctl *c)
+{
+	se_db *db = se_store_db(c->app->store);
+	se_org org = {0};
+	members_ctx mc = {.db = db, .limit = MEMBERS_DEFAULT};
+	const char *q = se_http_query(c->in, "limit"), *org_q = se_http_query(c->in, "organization_id");
+	if (!db)
+		return internal(c);
+	if (q) {
+		char *end = NULL;
+		bool digits = *q >= '0' && *q <= '9';
+		unsigned long long v = digits ? strtoull(q, &end, 10) : 0;
+		if (!digits || *end || v < 1 || v > MEMBERS_MAX)
+			return fail(c, SE_ERR_BAD_REQUEST, "limit must be an integer from 1 to %d.", MEMBERS_MAX);
+		mc.limit = (size_t)v;
+	}
+	if (org_q) {
+		int g = se_store_org_get(db, org_q, true, &org);
+		if (g == SE_ENOTFOUND)
+			return fail(c, SE_ERR_ORGANIZATION_NOT_FOUND, "Organization %s could not be found.", org_q);
+		if (g < 0)
+			return internal(c);
+		mc.org_id = org.organization_id;
+	}
+	mc.list = json_array();
+	int r = mc.list ? se_store_member_each(db, members_one, &mc) : SE_ENOMEM;
+	se_org_release(&org);
+	if (r < 0) {
+		json_decref(mc.list);
+		return internal(c);
+	}
+	return ok(c, json_pack("{s:o}", "members", mc.list));
+}
+
+static int h_member_get(ctl *c)
+{
+	se_db *db = se_store_db(c->app->store);
+	se_member m;
+	if (!db)
+		return internal(c);
+	int g = se_store_member_get(db, c->arg, &m);
+	if (g == SE_ENOTFOUND)
+		return fail(c, SE_ERR_MEMBER_NOT_FOUND, "Member %s could not be found.", c->arg);
+	if (g < 0)
+		return internal(c);
+	json_t *o = member_view(db, &m);
+	se_member_release(&m);
+	return ok(c, o ? json_pack("{s:o}", "member", o) : NULL);
+}
+
 /* --- sessions ----------------------------------------------------------------------------------- */
 
 typedef struct email_match {
@@ -215,8 +309,9 @@ static int match_email(const se_member *m, void *v)
 		em->member.name = strdup(m->name);
 		em->member.roles = json_deep_copy(m->roles);
 		em->member.created_at = strdup(m->created_at);
+		em->member.status = strdup(m->status ? m->status : "active");
 		if (!em->member.member_id || !em->member.organization_id || !em->member.email_address || !em->member.name ||
-		    !em->member.roles || !em->member.created_at)
+		    !em->member.roles || !em->member.created_at || !em->member.status)
 			return SE_ENOMEM;
 	}
 	return 0;
@@ -312,6 +407,14 @@ static int h_session_create(ctl *c)
 	}
 	if (find_member(c, db, &m) < 0)
 		goto done;
+	if (m.status && strcmp(m.status, "active") != 0) {
+		fail(c, SE_ERR_BAD_REQUEST, "Member %s has status %s: it cannot get a session.", m.member_id, m.status);
+		goto done;
+	}
+	if (se_store_scim_member_complete(db, &m) < 0) {
+		internal(c);
+		goto done;
+	}
 	if (se_store_org_get(db, m.organization_id, false, &org) < 0) {
 		internal(c);
 		goto done;
@@ -521,6 +624,8 @@ static const ctl_route routes[] = {
 	{"GET", "faults", h_faults_list, false},
 	{"DELETE", "faults", h_faults_clear, false},
 	{"GET", "requests", h_requests, false},
+	{"GET", "members", h_members_list, false},
+	{"GET", "members/", h_member_get, false},
 	{"GET", "state", h_state_get, false},
 	{"PUT", "state", h_state_put, false},
 	{"GET", "config", h_config_get, false},

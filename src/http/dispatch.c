@@ -1,5 +1,5 @@
-/* Sends each request to the control API or to the API pipeline, after what both share: the request
- * id and the CORS headers, with preflights answered here. */
+/* Sends each request to the control API, the SCIM service provider or the API pipeline, after what
+ * they share: the request id and the CORS headers, with preflights answered here. */
 #include "http/dispatch.h"
 
 #include <string.h>
@@ -8,6 +8,7 @@
 #include "core/cors.h"
 #include "core/pipeline.h"
 #include "model/ids.h"
+#include "scim/scim.h"
 
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 {
@@ -27,6 +28,8 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	}
 	if (control)
 		se_control_handle(app, in, out);
+	else if (se_scim_path(in->path))
+		se_scim_handle(app, in, out);
 	else
 		se_pipeline_handle(app, in, out);
 }

@@ -88,13 +88,19 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 {
 	(void)kind;
 	collect *c = cls;
-	if (c->in->n_query >= SE_HTTP_MAX_QUERY || !key)
+	if (!key)
 		return MHD_YES;
+	if (c->in->n_query >= SE_HTTP_MAX_QUERY) {
+		c->in->query_truncated = 1;
+		return MHD_YES;
+	}
 	const char *k = arena_decode(c, key), *v = arena_decode(c, value ? value : "");
 	if (k && v) {
 		c->in->query[c->in->n_query].name = k;
 		c->in->query[c->in->n_query].value = v;
 		c->in->n_query++;
+	} else {
+		c->in->query_truncated = 1;
 	}
 	return MHD_YES;
 }

@@ -191,6 +191,9 @@ void se_member_release(se_member *m)
 	free(m->name);
 	json_decref(m->roles);
 	free(m->created_at);
+	free(m->status);
+	json_decref(m->scim_role_sources);
+	json_decref(m->scim_registration);
 	memset(m, 0, sizeof *m);
 }
 

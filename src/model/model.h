@@ -76,6 +76,13 @@ typedef struct se_member {
 	char *name;
 	json_t *roles; /* ["role_id", ...], without the implicit stytch_member */
 	char *created_at;
+	char *status; /* "active" or "deleted" (SCIM deprovisioning); NULL reads as "active" */
+	/* Set for a request's member by the SCIM store (SCIM.md 6.4, 6.5): the last n_scim_roles of roles
+	 * come only from SCIM groups; scim_role_sources lists [{role_id, connection_id, group_id}];
+	 * scim_registration is the member's SCIM registration. NULL when none. */
+	size_t n_scim_roles;
+	json_t *scim_role_sources;
+	json_t *scim_registration;
 } se_member;
 
 typedef struct se_session {

@@ -166,6 +166,24 @@ json_t *se_render_org(const se_org *o)
 	return out;
 }
 
+/* The SCIM group sources of a role (SCIM.md 6.5) appended to its sources. */
+static int add_scim_sources(const se_member *m, json_t *role)
+{
+	size_t i;
+	json_t *src;
+	json_t *list = json_object_get(role, "sources");
+	const char *id = json_string_value(json_object_get(role, "role_id"));
+	json_array_foreach(m->scim_role_sources, i, src) {
+		if (!id || strcmp(json_string_value(json_object_get(src, "role_id")), id) != 0)
+			continue;
+		json_t *s = json_pack("{s:s, s:{s:O, s:O}}", "type", "scim_connection_group", "details", "connection_id",
+				      json_object_get(src, "connection_id"), "group_id", json_object_get(src, "group_id"));
+		if (!s || json_array_append_new(list, s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 json_t *se_render_member(const se_member *m)
 {
 	json_t *roles = json_array();
@@ -177,14 +195,16 @@ json_t *se_render_member(const se_member *m)
 		goto done;
 	size_t i;
 	json_t *id;
+	size_t n_direct = json_array_size(m->roles) - m->n_scim_roles;
 	json_array_foreach(m->roles, i, id) {
-		json_t *role = json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "direct_assignment");
-		if (!role || json_array_append_new(roles, role) < 0)
+		json_t *role = i < n_direct ? json_pack("{s:O, s:[{s:s}]}", "role_id", id, "sources", "type", "direct_assignment")
+					    : json_pack("{s:O, s:[]}", "role_id", id, "sources");
+		if (!role || json_array_append_new(roles, role) < 0 || add_scim_sources(m, role) < 0)
 			goto done;
 	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:b, s:s, s:s, s:{}, s:{}, s:s, s:s}", "member_id", m->member_id,
 		      "organization_id", m->organization_id, "email_address", m->email_address, "name", m->name, "status",
-		      "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
+		      m->status ? m->status : "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
 		      "default_mfa_method", "", "trusted_metadata", "untrusted_metadata", "created_at", m->created_at,
 		      "updated_at", m->created_at);
 	/* The rest of the Member of Stytch's published schema: what a member without passwords, OAuth, TOTP or
@@ -197,6 +217,10 @@ json_t *se_render_member(const se_member *m)
 						    "email_address_verified", 1, "mfa_phone_number_verified", 0, "is_admin",
 						    admin, "totp_registration_id", "", "retired_email_addresses", "is_locked",
 						    0)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	if (o && m->scim_registration && json_object_set(o, "scim_registration", m->scim_registration) < 0) {
 		json_decref(o);
 		o = NULL;
 	}

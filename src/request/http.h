@@ -33,6 +33,7 @@ typedef struct se_http_in {
 	const char *body;
 	size_t body_len;
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
+	int query_truncated; /* some query parameters did not fit (count or decoded size) and are missing */
 	const char *peer;   /* peer address text for logs; may be NULL */
 } se_http_in;
 

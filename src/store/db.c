@@ -43,12 +43,19 @@ struct se_store {
 	se_db *main;
 };
 
+/* A migration's number is the leading number of its file name (003_scim.sql is 3), so that the
+ * version a database records does not depend on which other migrations a build holds. */
+static int migration_number(int i)
+{
+	return atoi(se_schema_sql_names[i]);
+}
+
 int se_store_schema_version(void)
 {
 	int n = 0;
 	while (se_schema_sql[n])
 		n++;
-	return n;
+	return n ? migration_number(n - 1) : 0;
 }
 
 static void db_free(se_db *db)
@@ -150,9 +157,11 @@ static int migrate(se_store *s, const char *path, bool *ret_fresh, char **ret_er
 		*ret_error = se_asprintf("database %s is not an ssoemu database (it has tables but no schema version)", path);
 		return SE_EINVAL;
 	}
-	for (int i = version; i < latest; i++) {
+	for (int i = 0; se_schema_sql[i]; i++) {
+		if (migration_number(i) <= version)
+			continue;
 		char pragma[64];
-		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", i + 1);
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(i));
 		if (sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 			goto db_error;
 		if (sqlite3_exec(h, se_schema_sql[i], NULL, NULL, NULL) != SQLITE_OK ||
@@ -416,9 +425,10 @@ int se_db_bind_json(sqlite3_stmt *st, int i, const json_t *v)
 int se_store_clear(se_db *db)
 {
 	static const char *const sql[] = {
-		"DELETE FROM scim_groups",       "DELETE FROM scim_connections", "DELETE FROM external_connections",
-		"DELETE FROM oidc_connections",  "DELETE FROM saml_connections", "DELETE FROM sessions",
-		"DELETE FROM members",           "DELETE FROM organizations",    "DELETE FROM project",
+		"DELETE FROM scim_users",       "DELETE FROM scim_groups",      "DELETE FROM scim_connections",
+		"DELETE FROM external_connections", "DELETE FROM oidc_connections", "DELETE FROM saml_connections",
+		"DELETE FROM sessions",         "DELETE FROM members",          "DELETE FROM organizations",
+		"DELETE FROM project",
 	};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++)
 		if (se_db_exec(db, sql[i], NULL) < 0)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "model/model.h"
 #include "crypto/digest.h"
@@ -314,14 +315,18 @@ static int apply_members(ctx *c, const json_t *doc)
 		snprintf(path, sizeof path, "members[%zu]", i);
 		se_member m = {0};
 		se_org org;
-		const char *name = NULL, *created = NULL;
+		const char *name = NULL, *created = NULL, *status = NULL;
 		if (!json_is_object(o))
 			return fail(c, "%s: must be an object", path);
 		if (req_str(c, o, path, "member_id", (const char **)&m.member_id) < 0 ||
 		    req_str(c, o, path, "organization_id", (const char **)&m.organization_id) < 0 ||
 		    req_str(c, o, path, "email_address", (const char **)&m.email_address) < 0 ||
-		    opt_str(c, o, path, "name", &name) < 0 || opt_str(c, o, path, "created_at", &created) < 0)
+		    opt_str(c, o, path, "name", &name) < 0 || opt_str(c, o, path, "created_at", &created) < 0 ||
+		    opt_str(c, o, path, "status", &status) < 0)
 			return SE_EINVAL;
+		if (status && strcmp(status, "active") != 0 && strcmp(status, "deleted") != 0)
+			return fail(c, "%s.status: must be active or deleted", path);
+		m.status = (char *)status;
 		m.roles = json_object_get(o, "roles");
 		if (check_roles(c, m.roles, path) < 0)
 			return SE_EINVAL;
@@ -590,6 +595,106 @@ static int apply_connections(ctx *c, const json_t *doc, se_kind_id kind, const c
 	return 0;
 }
 
+/* The SCIM provisioning fields of a group (SCIM.md 8): external_id, members (SCIM users of the
+ * group's connection), created_at, updated_at; the name unique in the connection. */
+static int group_extra(ctx *c, const json_t *o, const char *path, const se_scim_group *g)
+{
+	const char *ext = NULL, *created = NULL, *updated = NULL;
+	char *other = NULL;
+	if (opt_str(c, o, path, "external_id", &ext) < 0 || opt_str(c, o, path, "created_at", &created) < 0 ||
+	    opt_str(c, o, path, "updated_at", &updated) < 0)
+		return SE_EINVAL;
+	json_t *members = json_object_get(o, "members");
+	if (members && !json_is_array(members))
+		return fail(c, "%s.members: must be an array of member ids", path);
+	size_t i;
+	json_t *m;
+	json_array_foreach(members, i, m) {
+		se_scim_user u;
+		if (!json_is_string(m) ||
+		    se_store_scim_user_get(c->db, g->connection_id, json_string_value(m), &u) < 0)
+			return fail(c, "%s.members[%zu]: not a SCIM user of connection %s", path, i, g->connection_id);
+		se_scim_user_release(&u);
+		for (size_t k = 0; k < i; k++)
+			if (json_equal(json_array_get(members, k), m))
+				return fail(c, "%s.members[%zu]: listed twice", path, i);
+	}
+	if (se_store_scim_group_by_name(c->db, g->connection_id, g->group_name, &other) == 0) {
+		bool same = strcmp(other, g->group_id) == 0;
+		free(other);
+		if (!same)
+			return fail(c, "%s.group_name: %s is used twice in connection %s", path, g->group_name, g->connection_id);
+	}
+	se_scim_group_full f = {.group_id = g->group_id, .organization_id = g->organization_id,
+				.connection_id = g->connection_id, .group_name = g->group_name,
+				.external_id = (char *)(ext ? ext : ""), .members = members,
+				.created_at = (char *)(created ? created : c->now_text),
+				.updated_at = (char *)(updated ? updated : created ? created : c->now_text)};
+	json_t *empty = NULL;
+	if (!members && !(f.members = empty = json_array()))
+		return SE_ENOMEM;
+	int r = se_store_scim_group_put(c->db, &f);
+	json_decref(empty);
+	return r < 0 ? fail(c, "%s: the group could not be stored", path) : 0;
+}
+
+/* SCIM users (SCIM.md 8): each the SCIM user of a member of its connection's organization, whose
+ * email is the one the resource derives. */
+static int apply_scim_users(ctx *c, const json_t *doc)
+{
+	int err = 0;
+	const json_t *list = opt_array(c, doc, "scim_users", &err);
+	size_t i;
+	json_t *o;
+	if (err)
+		return err;
+	json_array_foreach(list, i, o) {
+		char path[64], rid[96];
+		snprintf(path, sizeof path, "scim_users[%zu]", i);
+		const char *cid = NULL, *mid = NULL, *reg = NULL, *created = NULL, *updated = NULL;
+		if (!json_is_object(o))
+			return fail(c, "%s: must be an object", path);
+		if (req_str(c, o, path, "connection_id", &cid) < 0 || req_str(c, o, path, "member_id", &mid) < 0 ||
+		    opt_str(c, o, path, "registration_id", &reg) < 0 || opt_str(c, o, path, "created_at", &created) < 0 ||
+		    opt_str(c, o, path, "updated_at", &updated) < 0)
+			return SE_EINVAL;
+		json_t *res = json_object_get(o, "resource");
+		if (!json_is_object(res) || !json_is_string(json_object_get(res, "userName")))
+			return fail(c, "%s.resource: must be a SCIM User object with a userName", path);
+		se_scim scim;
+		se_member m;
+		if (se_store_conn_get(c->db, se_kind_get(SE_KIND_SCIM), NULL, cid, &scim) < 0)
+			return fail(c, "%s.connection_id: %s is not a SCIM connection of the document", path, cid);
+		int g = se_store_member_get(c->db, mid, &m);
+		bool same_org = g == 0 && strcmp(m.organization_id, scim.organization_id) == 0;
+		se_conn_release(se_kind_get(SE_KIND_SCIM), &scim);
+		if (!same_org) {
+			if (g == 0)
+				se_member_release(&m);
+			return fail(c, "%s.member_id: %s is not a member of the connection's organization", path, mid);
+		}
+		char *email = se_store_scim_derive_email(res);
+		bool match = email && strcasecmp(email, m.email_address) == 0;
+		free(email);
+		se_member_release(&m);
+		if (!match)
+			return fail(c, "%s.resource: the email it derives is not the member's email_address", path);
+		if (!reg) {
+			if (se_id_format("scim-member-registration-test-", rid, sizeof rid) < 0)
+				return fail(c, "%s: no id could be made", path);
+			reg = rid;
+		}
+		se_scim_user u = {.member_id = (char *)mid, .connection_id = (char *)cid, .registration_id = (char *)reg,
+				  .resource = res, .created_at = (char *)(created ? created : c->now_text),
+				  .updated_at = (char *)(updated ? updated : created ? created : c->now_text)};
+		if (se_store_scim_user_get(c->db, NULL, mid, &(se_scim_user){0}) == 0)
+			return fail(c, "%s.member_id: %s has two SCIM users", path, mid);
+		if (se_store_scim_user_put(c->db, &u) < 0)
+			return fail(c, "%s.resource.userName: used twice in connection %s", path, cid);
+	}
+	return 0;
+}
+
 static int apply_groups(ctx *c, const json_t *doc)
 {
 	int err = 0;
@@ -622,6 +727,8 @@ static int apply_groups(ctx *c, const json_t *doc)
 		g.group_id = (char *)gid;
 		g.organization_id = scim.organization_id;
 		int r = se_store_scim_group_insert(c->db, &g) < 0 ? fail(c, "%s: group_id is used twice", path) : 0;
+		if (r == 0)
+			r = group_extra(c, o, path, &g);
 		se_conn_release(se_kind_get(SE_KIND_SCIM), &scim);
 		if (r < 0)
 			return r;
@@ -641,8 +748,8 @@ int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error
 	    apply_sessions(&c, doc) < 0 || apply_connections(&c, doc, SE_KIND_SAML, "saml_connections") < 0 ||
 	    apply_connections(&c, doc, SE_KIND_OIDC, "oidc_connections") < 0 ||
 	    apply_connections(&c, doc, SE_KIND_EXTERNAL, "external_connections") < 0 ||
-	    apply_connections(&c, doc, SE_KIND_SCIM, "scim_connections") < 0 || apply_groups(&c, doc) < 0 ||
-	    check_org_links(&c) < 0)
+	    apply_connections(&c, doc, SE_KIND_SCIM, "scim_connections") < 0 || apply_scim_users(&c, doc) < 0 ||
+	    apply_groups(&c, doc) < 0 || check_org_links(&c) < 0)
 		r = SE_EINVAL;
 	json_decref(c.owned_policy);
 	return r;
@@ -682,9 +789,9 @@ static int export_org(const se_org *o, void *list)
 
 static int export_member(const se_member *m, void *list)
 {
-	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:O, s:s}", "member_id", m->member_id, "organization_id",
+	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s}", "member_id", m->member_id, "organization_id",
 				    m->organization_id, "email_address", m->email_address, "name", m->name, "roles",
-				    m->roles, "created_at", m->created_at));
+				    m->roles, "created_at", m->created_at, "status", m->status ? m->status : "active"));
 }
 
 static int export_session(const se_session *s, void *list)
@@ -694,10 +801,18 @@ static int export_session(const se_session *s, void *list)
 				    s->started_at, "expires_at", s->expires_at ? json_string(s->expires_at) : json_null()));
 }
 
-static int export_group(const se_scim_group *g, void *list)
+static int export_group(const se_scim_group_full *g, void *list)
 {
-	return push(list, json_pack("{s:s, s:s, s:s}", "group_id", g->group_id, "connection_id", g->connection_id,
-				    "group_name", g->group_name));
+	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:s}", "group_id", g->group_id, "connection_id",
+				    g->connection_id, "group_name", g->group_name, "external_id", g->external_id, "members",
+				    g->members, "created_at", g->created_at, "updated_at", g->updated_at));
+}
+
+static int export_scim_user(const se_scim_user *u, void *list)
+{
+	return push(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:O}", "connection_id", u->connection_id, "member_id",
+				    u->member_id, "registration_id", u->registration_id, "created_at", u->created_at,
+				    "updated_at", u->updated_at, "resource", u->resource));
 }
 
 typedef struct export_ctx {
@@ -781,7 +896,9 @@ int se_fixtures_export(se_db *db, json_t **ret)
 	if (r == 0)
 		r = export_kind(db, doc, SE_KIND_SCIM, "scim_connections");
 	if (r == 0)
-		r = (l = add_list(doc, "scim_groups")) ? se_store_scim_group_each(db, export_group, l) : SE_ENOMEM;
+		r = (l = add_list(doc, "scim_users")) ? se_store_scim_user_each(db, NULL, export_scim_user, l) : SE_ENOMEM;
+	if (r == 0)
+		r = (l = add_list(doc, "scim_groups")) ? se_store_scim_group_full_each(db, NULL, export_group, l) : SE_ENOMEM;
 	if (r < 0) {
 		json_decref(doc);
 		return r;

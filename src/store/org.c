@@ -323,7 +323,7 @@ int se_store_org_each(se_db *db, int (*fn)(const se_org *o, void *ctx), void *ct
 
 /* --- members ---------------------------------------------------------------------------------- */
 
-#define MEMBER_COLS "member_id, organization_id, email_address, name, roles, created_at"
+#define MEMBER_COLS "member_id, organization_id, email_address, name, roles, created_at, status"
 
 static int member_load(sqlite3_stmt *st, void *v)
 {
@@ -335,7 +335,9 @@ static int member_load(sqlite3_stmt *st, void *v)
 	m->name = se_db_col_text(st, 3);
 	m->roles = se_db_col_json(st, 4);
 	m->created_at = se_db_col_text(st, 5);
-	if (!m->member_id || !m->organization_id || !m->email_address || !m->name || !m->roles || !m->created_at) {
+	m->status = se_db_col_text(st, 6);
+	if (!m->member_id || !m->organization_id || !m->email_address || !m->name || !m->roles || !m->created_at ||
+	    !m->status) {
 		se_member_release(m);
 		return SE_ENOMEM;
 	}
@@ -361,7 +363,7 @@ int se_store_member_by_email(se_db *db, const char *email, se_member *ret)
 
 int se_store_member_insert(se_db *db, const se_member *m)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO members (" MEMBER_COLS ") VALUES (?, ?, ?, ?, ?, ?)");
+	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO members (" MEMBER_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, m->member_id);
@@ -371,6 +373,7 @@ int se_store_member_insert(se_db *db, const se_member *m)
 	if (bind_list(st, 5, m->roles) < 0)
 		return SE_ENOMEM;
 	bind(st, 6, m->created_at);
+	bind(st, 7, m->status ? m->status : "active");
 	return step_done(st);
 }
 

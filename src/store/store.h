@@ -150,4 +150,76 @@ int se_store_scim_group_page(se_db *db, const char *connection_id, const char *a
 			     bool *ret_more);
 int se_store_scim_group_each(se_db *db, int (*fn)(const se_scim_group *g, void *ctx), void *ctx);
 
+/* --- SCIM provisioning (scim.c): users, full groups, member effects ---------------------------- */
+
+/* A SCIM user: the Member it provisions and the stored User document (without id, meta, groups). */
+typedef struct se_scim_user {
+	char *member_id;
+	char *connection_id;
+	char *registration_id;
+	json_t *resource;
+	char *created_at;
+	char *updated_at;
+} se_scim_user;
+
+void se_scim_user_release(se_scim_user *u);
+
+/* The SCIM user of member_id in connection_id (NULL: any connection). SE_ENOTFOUND when none. */
+int se_store_scim_user_get(se_db *db, const char *connection_id, const char *member_id, se_scim_user *ret);
+/* The member id (malloc'd) of the user of connection_id whose userName is user_name, compared
+ * case-insensitively. SE_ENOTFOUND when none. */
+int se_store_scim_user_by_name(se_db *db, const char *connection_id, const char *user_name, char **ret);
+/* Inserts or rewrites a user. SE_ECONFLICT when its userName is taken in the connection. */
+int se_store_scim_user_put(se_db *db, const se_scim_user *u);
+int se_store_scim_user_delete(se_db *db, const char *member_id);
+/* Calls fn for each user of connection_id (NULL: every connection), in creation order. */
+int se_store_scim_user_each(se_db *db, const char *connection_id, int (*fn)(const se_scim_user *u, void *ctx),
+			    void *ctx);
+
+/* A SCIM group with everything the SCIM service provider keeps. */
+typedef struct se_scim_group_full {
+	char *group_id;
+	char *organization_id;
+	char *connection_id;
+	char *group_name;
+	char *external_id;
+	json_t *members; /* member ids in the order added */
+	char *created_at;
+	char *updated_at;
+} se_scim_group_full;
+
+void se_scim_group_full_release(se_scim_group_full *g);
+/* SE_ENOTFOUND when connection_id has no group group_id. */
+int se_store_scim_group_get(se_db *db, const char *connection_id, const char *group_id, se_scim_group_full *ret);
+/* The id (malloc'd) of the group of connection_id named name (case-insensitive); SE_ENOTFOUND. */
+int se_store_scim_group_by_name(se_db *db, const char *connection_id, const char *name, char **ret);
+/* Inserts or rewrites a group; a rename also renames it in the connection's role assignments. */
+int se_store_scim_group_put(se_db *db, const se_scim_group_full *g);
+/* Deletes a group and the role assignments naming it. */
+int se_store_scim_group_delete(se_db *db, const char *connection_id, const char *group_id);
+/* Calls fn for each group of connection_id (NULL: every connection), in creation order. */
+int se_store_scim_group_full_each(se_db *db, const char *connection_id,
+				  int (*fn)(const se_scim_group_full *g, void *ctx), void *ctx);
+/* Appends {value, display} of each group of connection_id that member_id belongs to, in creation order. */
+int se_store_scim_groups_of(se_db *db, const char *connection_id, const char *member_id, json_t *arr);
+/* Takes member_id out of every group of connection_id. */
+int se_store_scim_groups_drop_member(se_db *db, const char *connection_id, const char *member_id);
+
+/* The Member email of a SCIM User document (SCIM.md 6.1): the first usable address among the
+ * primary email, the first work email, the first email and userName; lower-case, malloc'd; NULL
+ * when none is usable. */
+char *se_store_scim_derive_email(const json_t *resource);
+
+/* The member of organization org_id with email (case-insensitive); SE_ENOTFOUND. */
+int se_store_member_in_org_by_email(se_db *db, const char *org_id, const char *email, se_member *ret);
+/* Rewrites email_address, name and status of an existing member. SE_ECONFLICT when the email is taken
+ * in its organization. */
+int se_store_member_update_scim(se_db *db, const se_member *m);
+/* Deprovisioning: explicit roles removed and every session of the member deleted. */
+int se_store_member_deprovision(se_db *db, const char *member_id);
+/* Completes a loaded member with what SCIM gives it (SCIM.md 6.4, 6.5): the roles of its SCIM groups
+ * appended to m->roles when not there yet (counted in n_scim_roles), their sources in
+ * scim_role_sources, and its scim_registration. Nothing for a deleted member's roles. */
+int se_store_scim_member_complete(se_db *db, se_member *m);
+
 #endif

@@ -5,7 +5,11 @@
  *
  * Input: byte 0 picks the method, byte 1 the credentials, byte 2 a few flags; then the path (up
  * to '\n'), "Name: value" header lines up to an empty line, and the body. A body containing the
- * line "--doc--" ends there; what follows is the document any fetch returns. */
+ * line "--doc--" ends there; what follows is the document any fetch returns.
+ *
+ * Every input after its first three bytes is also given to the SCIM filter parser (as a resource
+ * filter of Users and Groups and as a value filter of emails, matched against a sample User when it
+ * parses) and, when it is JSON, to the SCIM PATCH engine on a sample User and Group. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,6 +22,8 @@
 #include "request/http.h"
 #include "http/dispatch.h"
 #include "util/util.h"
+#include "scim/filter.h"
+#include "scim/patch.h"
 
 #define INPUT_MAX (64 * 1024)
 /* The database only grows under fuzzing: start again from the fixtures now and then so that lists
@@ -162,11 +168,52 @@ static void parse_query(se_http_in *in, char *q)
 	}
 }
 
+static const char sample_user[] =
+	"{\"id\":\"u1\",\"userName\":\"dana@acme.test\",\"active\":true,\"name\":{\"givenName\":\"Dana\"},"
+	"\"emails\":[{\"value\":\"dana@acme.test\",\"type\":\"work\",\"primary\":true}],"
+	"\"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User\":{\"manager\":{\"value\":\"m\"}},"
+	"\"meta\":{\"created\":\"2026-11-22T11:30:16Z\"}}";
+static const char sample_group[] = "{\"displayName\":\"Eng\",\"members\":[{\"value\":\"u1\"}]}";
+
+/* The SCIM filter parser and PATCH engine on the input text. */
+static void fuzz_scim(const char *text, size_t len)
+{
+	json_t *user = json_loads(sample_user, 0, NULL), *group = json_loads(sample_group, 0, NULL);
+	const se_scim_attr *emails = se_scim_attr_find(&se_scim_user_schema, "emails", 6);
+	const struct {
+		const se_scim_rtype *rt;
+		const se_scim_attr *parent;
+		json_t *target;
+	} uses[] = {{&se_scim_user_type, NULL, user}, {&se_scim_group_type, NULL, group},
+		    {&se_scim_user_type, emails, json_array_get(json_object_get(user, "emails"), 0)}};
+	for (size_t i = 0; user && group && i < sizeof uses / sizeof uses[0]; i++) {
+		se_scim_filter *f = NULL;
+		se_scim_error e;
+		if (se_scim_filter_parse(uses[i].rt, uses[i].parent, text, len, &f, &e) == 0) {
+			(void)se_scim_filter_match(f, uses[i].target);
+			json_t *terms = json_object();
+			(void)se_scim_filter_eq_terms(f, terms);
+			json_decref(terms);
+			se_scim_filter_free(f);
+		}
+	}
+	json_t *body = len && !se_json_too_deep(text, len, SE_JSON_MAX_DEPTH) ? json_loadb(text, len, 0, NULL) : NULL;
+	if (body && se_json_check_sizes(body, SE_JSON_MAX_STRING, SE_JSON_MAX_ITEMS) == 0) {
+		se_scim_error e;
+		(void)se_scim_patch_apply(&se_scim_user_type, user, body, "u1", &e);
+		(void)se_scim_patch_apply(&se_scim_group_type, group, body, "g1", &e);
+	}
+	json_decref(body);
+	json_decref(user);
+	json_decref(group);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 3 || size > INPUT_MAX)
 		return 0;
+	fuzz_scim((const char *)data + 3, size - 3);
 	if (++runs % REOPEN_EVERY == 0) {
 		close_app();
 		open_app();
