@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
 
 #include "core/app.h"
 #include "http/server.h"
@@ -35,6 +37,8 @@ static const option_doc docs[] = {
 	 "comma-separated allowed origins, or *"},
 	{"log-format", "text|json", "SSOEMU_LOG_FORMAT", "text", "access log format on stderr"},
 	{"threads", "N", "SSOEMU_THREADS", "4, or 1 with --seed", "server threads (1-64)"},
+	{"metadata-dir", "DIR", "SSOEMU_METADATA_DIR", "none",
+	 "the only directory file:// metadata URLs may read from (never on /sdk/v1)"},
 };
 
 #define N_DOCS (sizeof docs / sizeof docs[0])
@@ -183,6 +187,13 @@ static int apply(se_config *cfg, const char *name, const char *v)
 			return usage_error(name, v, "must be from 1 to 64");
 		cfg->threads = (unsigned)n;
 		threads_given = true;
+	} else if (strcmp(name, "metadata-dir") == 0) {
+		/* Resolved once here: file:// paths are resolved too and must land inside this one. */
+		char resolved[PATH_MAX];
+		struct stat st;
+		if (!*v || !realpath(v, resolved) || stat(resolved, &st) < 0 || !S_ISDIR(st.st_mode))
+			return usage_error(name, v, "must name an existing directory");
+		return set_string(&cfg->metadata_dir, resolved);
 	}
 	return 0;
 }

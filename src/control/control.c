@@ -25,6 +25,7 @@
 #include "request/router.h"
 #include "auth/session.h"
 #include "store/store.h"
+#include "util/text.h"
 #include "util/util.h"
 
 /* Settings bounds, the same as the command line's --rate-limit. */
@@ -64,7 +65,8 @@ static int fail(ctl *c, se_error_id id, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof buf, fmt, ap);
 		va_end(ap);
-		c->errmsg = strdup(buf);
+		/* Messages echo values (a raw path): cut and repaired as UTF-8, or the error body could not be built. */
+		c->errmsg = se_text_clip(buf, sizeof buf - 1);
 	}
 	return -1;
 }
@@ -702,8 +704,8 @@ static char *log_path(const char *path)
 	static const char sessions[] = SE_CONTROL_PREFIX "sessions/";
 	if (strncmp(path, sessions, sizeof sessions - 1) == 0 && path[sizeof sessions - 1])
 		return se_asprintf("%s[redacted]", sessions);
-	size_t n = strnlen(path, 200);
-	return se_asprintf("%.*s%s", (int)n, path, path[n] ? "..." : "");
+	/* On a character boundary, invalid bytes replaced: the log line must stay valid JSON. */
+	return se_text_clip(path, 203);
 }
 
 void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)

@@ -11,6 +11,7 @@
 #include "core/faults.h"
 #include "store/fixtures.h"
 #include "core/ratelimit.h"
+#include "outbound/outbound.h"
 #include "core/reqlog.h"
 #include "store/store.h"
 #include "util/util.h"
@@ -43,6 +44,7 @@ void se_config_release(se_config *cfg)
 	free(cfg->fixtures_path);
 	free(cfg->public_url);
 	free(cfg->admin_token);
+	free(cfg->metadata_dir);
 	if (cfg->cors_origins)
 		for (char **o = cfg->cors_origins; *o; o++)
 			free(*o);
@@ -125,7 +127,8 @@ int se_app_open(se_app *app, char **ret_error)
 	if (app->cfg.seeded)
 		se_crypto_seed(app->cfg.seed);
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
-	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0)
+	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0 ||
+	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0)
 		goto oom;
 	r = se_store_open(app->cfg.db_path, &app->store, &fresh, ret_error);
 	if (r < 0)
@@ -144,6 +147,9 @@ oom:
 
 void se_app_close(se_app *app)
 {
+	/* First: a job's continuation may still need the store. */
+	se_outbound_free(app->outbound);
+	app->outbound = NULL;
 	se_crypto_jwt_key_free(app->jwt_key);
 	app->jwt_key = NULL;
 	se_store_close(app->store);

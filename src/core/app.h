@@ -18,6 +18,7 @@ typedef struct se_ratelimit se_ratelimit;
 typedef struct se_faults se_faults;
 typedef struct se_reqlog se_reqlog;
 typedef struct se_jwt_key se_jwt_key;
+typedef struct se_outbound se_outbound;
 
 typedef struct se_app {
 	se_config cfg;
@@ -26,6 +27,7 @@ typedef struct se_app {
 	se_faults *faults;
 	se_reqlog *reqlog;
 	se_jwt_key *jwt_key;
+	se_outbound *outbound; /* the fetch worker (outbound/outbound.h) */
 	pthread_mutex_t project_lock; /* guards the project pointer, not the snapshot */
 	se_project *project;
 } se_app;

@@ -17,7 +17,13 @@
 #include "request/req.h"
 #include "core/routes.h"
 #include "auth/session.h"
+#include "util/text.h"
 #include "util/util.h"
+
+/* A request whose handler left outbound work pending: the request's whole state, kept until it ends. */
+struct se_pipeline_call {
+	se_req r;
+};
 
 static double monotonic_now(void)
 {
@@ -161,17 +167,13 @@ static int parse_body(se_req *r)
 static int run(se_app *app, se_req *r, se_http_out *out)
 {
 	const se_route *route = r->match.route;
-	char *credential = NULL;
-	if (check_credentials(r, &credential) < 0)
+	if (check_credentials(r, &r->credential) < 0)
 		return -1;
 	if (route->surface == SE_SURFACE_SDK && (route->flags & SE_ROUTE_MEMBER_ACTION) &&
-	    !r->project->sdk_member_actions_enabled) {
-		free(credential);
+	    !r->project->sdk_member_actions_enabled)
 		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
-	}
 	unsigned retry_after = 0;
-	int limited = se_ratelimit_take(app->ratelimit, credential, r->match.index, monotonic_now(), &retry_after);
-	free(credential);
+	int limited = se_ratelimit_take(app->ratelimit, r->credential, r->match.index, monotonic_now(), &retry_after);
 	if (limited < 0) {
 		char secs[16];
 		snprintf(secs, sizeof secs, "%u", retry_after);
@@ -273,24 +275,29 @@ static bool credential_segment(const se_req *r, const char *seg, size_t len)
 	return false;
 }
 
+/* Longest path written to the logs. */
+#define LOG_PATH_MAX 200
+
 /* A path no route matched, with credential-like segments masked, cut short. */
 static char *unmatched_log_path(const se_req *r)
 {
-	char buf[256];
+	char buf[256], out[LOG_PATH_MAX + 1];
 	size_t w = 0;
-	bool cut = false;
-	for (const char *p = r->in->path; *p && !cut;) {
+	bool full = false;
+	for (const char *p = r->in->path; *p && !full;) {
 		size_t len = strcspn(p + 1, "/") + 1;
 		bool mask = credential_segment(r, p + 1, len - 1);
 		int n = snprintf(buf + w, sizeof buf - w, "%.*s%s", mask ? 1 : (int)len, p, mask ? "[redacted]" : "");
-		w = n < 0 || (size_t)n >= sizeof buf - w ? sizeof buf - 1 : w + (size_t)n;
+		full = n < 0 || (size_t)n >= sizeof buf - w;
+		w = full ? sizeof buf - 1 : w + (size_t)n;
 		p += len;
-		cut = w > 200 || (w == 200 && *p);
+		full = full || (w > LOG_PATH_MAX && *p);
 	}
-	if (w > 200)
-		w = 200;
 	buf[w] = '\0';
-	return se_asprintf("%s%s", buf, cut ? "..." : "");
+	/* Cut on a character boundary with "...", invalid bytes replaced: the log line and the request log stay valid
+	 * JSON. Whenever the loop stopped early, w is past the limit, so the cut and its "..." happen here. */
+	se_text_clip_into(out, sizeof out, buf, w, NULL);
+	return strdup(out);
 }
 
 /* The path for logs: a matched route's pattern with its parameters filled in, tokens masked;
@@ -316,11 +323,15 @@ static char *log_path(const se_req *r)
 		p += len + (p[len] ? 1 : 0);
 	}
 	buf[w] = '\0';
-	return strdup(buf);
+	return se_text_clip(buf, sizeof buf - 1);
 }
 
 static void release(se_req *r)
 {
+	se_outbound_job_free(r->job);
+	if (r->cont_ctx_free)
+		r->cont_ctx_free(r->cont_ctx);
+	free(r->credential);
 	se_project_unref(r->project);
 	json_decref(r->body);
 	json_decref(r->out);
@@ -331,26 +342,115 @@ static void release(se_req *r)
 	se_session_release(&r->session);
 }
 
-void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
+/* Whether the inputs a handler may echo are valid UTF-8: the raw path, the decoded path parameters and the query. */
+static bool inputs_utf8(const se_req *r)
 {
-	se_req r = {.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .in = in, .now = time(NULL)};
-	memcpy(r.request_id, out->request_id, sizeof r.request_id);
+	if (!se_utf8_valid(r->in->path, strlen(r->in->path)))
+		return false;
+	for (size_t i = 0; i < r->match.n_params; i++)
+		if (!se_utf8_valid(r->match.values[i], strlen(r->match.values[i])))
+			return false;
+	for (size_t i = 0; i < r->in->n_query; i++)
+		if (!se_utf8_valid(r->in->query[i].value, strlen(r->in->query[i].value)) ||
+		    !se_utf8_valid(r->in->query[i].name, strlen(r->in->query[i].name)))
+			return false;
+	return true;
+}
+
+/* After the handler (or a continuation) returned rc: 1 when work is pending, else 0 with the response written. */
+static int conclude(se_req *r, int rc, se_http_out *out)
+{
+	if (rc == SE_REQ_PENDING && r->job)
+		return 1;
+	if (rc == 0 && !r->out && !r->out_text && r->err == SE_ERR_NONE)
+		se_req_internal(r);
+	finish(r, out);
+	out->log_path = log_path(r);
+	return 0;
+}
+
+int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call)
+{
+	se_pipeline_call *call = calloc(1, sizeof *call);
+	se_req stack = {0}, *r = call ? &call->r : &stack;
+	*r = (se_req){.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .outbound = app->outbound,
+		      .in = in, .now = time(NULL)};
+	memcpy(r->request_id, out->request_id, sizeof r->request_id);
 	out->log = 1;
 
-	r.project = se_app_project(app);
-	r.db = se_store_db(app->store);
+	int rc = -1;
+	r->project = se_app_project(app);
+	r->db = se_store_db(app->store);
 	if (in->body_too_large) {
-		se_req_fail(&r, SE_ERR_BODY_TOO_LARGE, NULL);
-	} else if (!r.project || !r.db) {
-		se_req_internal(&r);
-	} else if (se_router_match(se_routes, se_routes_count, in->method, in->path, &r.match) < 0) {
-		se_req_fail(&r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
+		se_req_fail(r, SE_ERR_BODY_TOO_LARGE, NULL);
+	} else if (!call || !r->project || !r->db) {
+		se_req_internal(r);
+	} else if (!se_utf8_valid(in->path, strlen(in->path))) {
+		se_req_fail(r, SE_ERR_BAD_REQUEST, "The request path is not valid UTF-8.");
+	} else if (se_router_match(se_routes, se_routes_count, in->method, in->path, &r->match) < 0) {
+		se_req_fail(r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
 	} else {
-		out->surface = r.match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
-		if (run(app, &r, out) == 0 && !r.out && !r.out_text)
-			se_req_internal(&r);
+		out->surface = r->match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
+		if (!inputs_utf8(r))
+			se_req_fail(r, SE_ERR_BAD_REQUEST, "A path parameter or query value is not valid UTF-8.");
+		else
+			rc = run(app, r, out);
 	}
-	finish(&r, out);
-	out->log_path = log_path(&r);
-	release(&r);
+	if (conclude(r, rc, out)) {
+		/* The pool's database connection belongs to this thread; the continuation gets its own thread's. */
+		r->db = NULL;
+		*ret_call = call;
+		return 1;
+	}
+	release(r);
+	free(call);
+	return 0;
+}
+
+se_outbound_job *se_pipeline_call_job(se_pipeline_call *call)
+{
+	return call->r.job;
+}
+
+int se_pipeline_resume(se_app *app, se_pipeline_call *call, se_http_out *out)
+{
+	se_req *r = &call->r;
+	se_outbound_job *job = r->job;
+	se_req_continue_fn cont = r->cont;
+	void *ctx = r->cont_ctx;
+	void (*ctx_free)(void *) = r->cont_ctx_free;
+	r->job = NULL;
+	r->cont = NULL;
+	r->cont_ctx = NULL;
+	r->cont_ctx_free = NULL;
+	r->db = se_store_db(app->store);
+	r->now = time(NULL);
+	int rc = r->db ? cont(r, job, ctx) : se_req_internal(r);
+	se_outbound_job_free(job);
+	if (ctx_free && ctx != r->cont_ctx)
+		ctx_free(ctx);
+	if (conclude(r, rc, out)) {
+		r->db = NULL;
+		return 1;
+	}
+	se_pipeline_call_free(call);
+	return 0;
+}
+
+void se_pipeline_call_free(se_pipeline_call *call)
+{
+	if (!call)
+		return;
+	release(&call->r);
+	free(call);
+}
+
+void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
+{
+	se_pipeline_call *call = NULL;
+	int pending = se_pipeline_start(app, in, out, &call);
+	while (pending) {
+		se_outbound_job_run(se_pipeline_call_job(call));
+		pending = se_pipeline_resume(app, call, out);
+	}
 }

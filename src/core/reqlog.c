@@ -9,6 +9,7 @@
 
 #include "util/time.h"
 #include "util/errors_code.h"
+#include "util/text.h"
 
 #define METHOD_MAX 16
 #define PATH_MAX_LEN 512
@@ -67,18 +68,11 @@ size_t se_reqlog_capacity(const se_reqlog *l)
 	return l->capacity;
 }
 
-/* Copies s into a field of size n, cutting it short and marking the cut with "...". */
+/* Copies s into a field of size n as valid UTF-8, cut short on a character boundary and marked with "...": one
+ * bad entry must never make the list unrenderable. */
 static void put(char *dst, size_t n, const char *s)
 {
-	if (!s)
-		s = "";
-	size_t len = strlen(s);
-	if (len < n) {
-		memcpy(dst, s, len + 1);
-		return;
-	}
-	memcpy(dst, s, n - 4);
-	memcpy(dst + n - 4, "...", 4);
+	se_text_clip_into(dst, n, s, s ? strlen(s) : 0, NULL);
 }
 
 void se_reqlog_add(se_reqlog *l, const char *method, const char *path, const char *surface, int status,

@@ -113,6 +113,24 @@ static int pem_open(const char *s, const char *label, BIO **ret)
 	return 0;
 }
 
+int se_crypto_pem_bio(const char *pem, BIO **ret)
+{
+	if (!pem)
+		return SE_EINVAL;
+	const char *p = pem;
+	while (is_space(*p))
+		p++;
+	if (strncmp(p, "-----BEGIN ", 11) != 0)
+		return SE_EINVAL;
+	const char *end = strstr(p + 11, "-----");
+	char label[64];
+	if (!end || end - (p + 11) <= 0 || end - (p + 11) >= (long)sizeof label)
+		return SE_EINVAL;
+	memcpy(label, p + 11, (size_t)(end - (p + 11)));
+	label[end - (p + 11)] = '\0';
+	return pem_open(pem, label, ret);
+}
+
 /* 1 when everything left to read in bio is whitespace. */
 static int bio_rest_is_space(BIO *bio)
 {

@@ -3,10 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "outbound/fetch.h"
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <strings.h>
+
 #include "handlers/handlers.h"
+#include "outbound/fetch.h"
 #include "model/ids.h"
 #include "model/render.h"
+#include "outbound/outbound.h"
 #include "util/util.h"
 
 #define DISCOVERY_PATH "/.well-known/openid-configuration"
@@ -55,10 +60,13 @@ static bool body_gives(const se_req *r, size_t i)
 }
 
 /* The endpoint URLs discovered for an issuer (NULL where the document had none), or a warning
- * saying why discovery failed. */
+ * saying why discovery failed; while the fetch runs, also what the digest needs. */
 typedef struct discovery {
 	char *urls[N_ENDPOINTS];
 	char *warning;
+	char *url;               /* the discovery document's URL */
+	bool given[N_ENDPOINTS]; /* the body gives endpoint i (so the document's value is not needed) */
+	bool parsed;             /* the fetch succeeded and the digest ran */
 } discovery;
 
 static void discovery_release(discovery *d)
@@ -66,72 +74,94 @@ static void discovery_release(discovery *d)
 	for (size_t i = 0; i < N_ENDPOINTS; i++)
 		free(d->urls[i]);
 	free(d->warning);
+	free(d->url);
 	memset(d, 0, sizeof *d);
 }
 
-/* Reads <issuer>/.well-known/openid-configuration into *d. A failure of the fetch or of the
- * document is not an error of the request: it becomes d->warning. Returns -1 only on a 500. */
-static int discover(se_req *r, const char *issuer, discovery *d)
+static void discovery_free(void *ctx)
 {
-	size_t n = strlen(issuer);
-	while (n > 0 && issuer[n - 1] == '/')
-		n--;
-	char *url = se_asprintf("%.*s" DISCOVERY_PATH, (int)n, issuer);
-	char *body = NULL, *error = NULL, missing[128] = "";
-	size_t len = 0;
-	json_t *doc = NULL;
-	int rc = -1;
-	if (!url)
-		return se_req_internal(r);
-	if (se_fetch(url, false, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error) < 0) {
-		/* se_fetch's reasons name the URL; the fallback must too. */
-		if (error && strstr(error, url))
-			d->warning =
-			    se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.", error);
-		else
-			d->warning =
-			    se_asprintf("OIDC discovery from %s failed. %s The endpoint URLs were not filled in.", url,
-			                error ? error : "The document could not be fetched.");
-		rc = d->warning ? 0 : se_req_internal(r);
-		goto done;
-	}
-	doc = json_loadb(body, len, 0, NULL);
+	if (ctx)
+		discovery_release(ctx);
+	free(ctx);
+}
+
+/* Runs on the fetch worker: reads the discovery document into d->urls, or says in d->warning why
+ * it could not. Only ENOMEM is an error of the job. */
+static int digest_discovery(void *ctx, const char *body, size_t len, char **ret_error)
+{
+	discovery *d = ctx;
+	char missing[128] = "";
+	d->parsed = true;
+	json_t *doc = json_loadb(body, len, 0, NULL);
+	int rc = 0;
 	if (!json_is_object(doc)) {
 		d->warning =
 		    se_asprintf("OIDC discovery from %s failed: the document is not a JSON object. The endpoint "
 		                "URLs were not filled in.",
-		                url);
-		rc = d->warning ? 0 : se_req_internal(r);
+		                d->url);
+		rc = d->warning ? 0 : SE_ENOMEM;
 		goto done;
 	}
 	for (size_t i = 0; i < N_ENDPOINTS; i++) {
-		if (body_gives(r, i))
+		if (d->given[i])
 			continue;
 		const char *v = se_json_str(doc, endpoints[i].discovery_key);
-		if (v && *v) {
-			if (!(d->urls[i] = strdup(v)))
-				goto oom;
+		if (v && *v && json_string_length(json_object_get(doc, endpoints[i].discovery_key)) <= 2048) {
+			if (!(d->urls[i] = strdup(v))) {
+				rc = SE_ENOMEM;
+				goto done;
+			}
 		} else {
 			if (*missing)
 				strcat(missing, ", ");
 			strcat(missing, endpoints[i].discovery_key);
 		}
 	}
-	if (*missing &&
-	    !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no string value for "
-	                               "%s. Those endpoint URLs were not filled in.",
-	                               url, missing)))
-		goto oom;
-	rc = 0;
-	goto done;
-oom:
-	rc = se_req_internal(r);
+	if (*missing && !(d->warning = se_asprintf("OIDC discovery from %s failed: the document has no usable string "
+	                                           "value for %s. Those endpoint URLs were not filled in.",
+	                                           d->url, missing)))
+		rc = SE_ENOMEM;
 done:
+	if (rc < 0)
+		*ret_error = strdup("Out of memory.");
 	json_decref(doc);
-	free(body);
-	free(error);
-	free(url);
 	return rc;
+}
+
+/* Whether host is this machine: localhost (or a name under it), 127.0.0.0/8 or ::1. */
+static bool loopback_host(const char *host)
+{
+	size_t n = strlen(host);
+	if (strcasecmp(host, "localhost") == 0 || (n > 10 && strcasecmp(host + n - 10, ".localhost") == 0))
+		return true;
+	if (strcmp(host, "[::1]") == 0 || strcmp(host, "::1") == 0)
+		return true;
+	struct in_addr a;
+	return inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+}
+
+/* issuer must be an absolute https:// URL, or http:// for a loopback host, with a host and without
+ * a query or fragment: discovery appends its path, which a '?' or '#' would turn into a query. */
+static bool issuer_valid(const char *issuer)
+{
+	if (strlen(issuer) > 2048)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)issuer; *p; p++)
+		if (*p <= 0x20 || *p >= 0x7f || *p == '?' || *p == '#' || *p == '\\')
+			return false;
+	CURLU *u = curl_url();
+	char *scheme = NULL, *host = NULL;
+	bool ok = false;
+	if (u && curl_url_set(u, CURLUPART_URL, issuer, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host && *host)
+		ok = strcasecmp(scheme, "https") == 0 || (strcasecmp(scheme, "http") == 0 && loopback_host(host));
+	/* Only what curl parsed as the scheme may precede "://": no "https:host" shorthand. */
+	ok = ok && strncasecmp(issuer, scheme, strlen(scheme)) == 0 && strncmp(issuer + strlen(scheme), "://", 3) == 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 /* Applies every field of the body and the discovered URLs to c. */
@@ -203,29 +233,16 @@ static int check_urls(se_req *r)
 	return 0;
 }
 
-int se_h_oidc_update(se_req *r)
+/* The update's second half, once discovery (if any) has ended: applies the body and d in one
+ * transaction and answers, with d->warning when discovery failed. */
+static int update_apply(se_req *r, discovery *d)
 {
 	const se_kind *k = se_kind_get(SE_KIND_OIDC);
-	se_oidc c = {0};
-	discovery d = {0};
-	json_t *warning = NULL;
-	const char *idp = NULL;
 	const char *id = se_req_arg(r, "connection_id");
+	se_oidc c = {0};
+	json_t *warning = NULL;
 	int rc = -1;
-	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0 ||
-	    check_urls(r) < 0)
-		goto done;
-	if (load(r, id, &c) < 0)
-		goto done;
-	/* Discovery runs before the transaction: the write lock is never held across network I/O. */
-	const char *issuer = se_json_str(r->body, "issuer");
-	bool all_given = true;
-	for (size_t i = 0; i < N_ENDPOINTS; i++)
-		all_given = all_given && body_gives(r, i);
-	if (issuer && *issuer && strcmp(issuer, c.issuer) != 0 && !all_given && discover(r, issuer, &d) < 0)
-		goto done;
-	se_conn_release(k, &c);
-	if (d.warning && !(warning = json_string(d.warning))) {
+	if (d->warning && !(warning = json_string(d->warning))) {
 		se_req_internal(r);
 		goto done;
 	}
@@ -234,7 +251,7 @@ int se_h_oidc_update(se_req *r)
 		goto done;
 	}
 	/* Loaded again under the lock: the connection may have changed or gone during the fetch. */
-	if (load(r, id, &c) < 0 || apply(r, &d, &c) < 0) {
+	if (load(r, id, &c) < 0 || apply(r, d, &c) < 0) {
 		se_db_rollback(r->db);
 		goto done;
 	}
@@ -252,7 +269,86 @@ int se_h_oidc_update(se_req *r)
 	rc = 0;
 done:
 	json_decref(warning);
-	discovery_release(&d);
 	se_conn_release(k, &c);
 	return rc;
+}
+
+/* The continuation: discovery has ended, well or not. */
+static int update_continue(se_req *r, se_outbound_job *job, void *ctx)
+{
+	discovery *d = ctx;
+	const char *error = NULL;
+	int rc = se_outbound_job_result(job, NULL, NULL, &error);
+	if (rc == SE_ENOMEM)
+		return se_req_internal(r);
+	if (rc < 0 && se_outbound_job_stopped(job))
+		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "%s", error ? error : "The emulator is stopping.");
+	if (rc < 0 && !d->parsed && !d->warning &&
+	    !(d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.",
+	                               error ? error : "The document could not be fetched.")))
+		return se_req_internal(r);
+	return update_apply(r, d);
+}
+
+int se_h_oidc_update(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_OIDC);
+	se_oidc c = {0};
+	const char *idp = NULL;
+	const char *id = se_req_arg(r, "connection_id");
+	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 ||
+	    se_h_check_attribute_mapping(r) < 0 || check_urls(r) < 0)
+		return -1;
+	const char *issuer = se_json_str(r->body, "issuer");
+	if (issuer && *issuer && !issuer_valid(issuer))
+		return se_req_fail(r, SE_ERR_OIDC_ISSUER_INVALID, NULL);
+	if (load(r, id, &c) < 0)
+		return -1;
+	bool all_given = true;
+	for (size_t i = 0; i < N_ENDPOINTS; i++)
+		all_given = all_given && body_gives(r, i);
+	bool changed = issuer && *issuer && strcmp(issuer, c.issuer) != 0;
+	se_conn_release(k, &c);
+	discovery *d = calloc(1, sizeof *d);
+	if (!d)
+		return se_req_internal(r);
+	if (!changed || all_given) {
+		int rc = update_apply(r, d);
+		discovery_free(d);
+		return rc;
+	}
+	/* Discovery runs on the fetch worker: the write lock is never held across network I/O, and no
+	 * server thread waits for it. */
+	size_t n = strlen(issuer);
+	while (n > 0 && issuer[n - 1] == '/')
+		n--;
+	if (!(d->url = se_asprintf("%.*s" DISCOVERY_PATH, (int)n, issuer)) || !r->outbound) {
+		discovery_free(d);
+		return se_req_internal(r);
+	}
+	for (size_t i = 0; i < N_ENDPOINTS; i++)
+		d->given[i] = body_gives(r, i);
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = NULL};
+	se_outbound_job *job = NULL;
+	char *error = NULL;
+	int rc = se_outbound_job_new(r->outbound, r->credential, d->url, &opts, digest_discovery, d, &job, &error);
+	if (rc == SE_ELIMIT) {
+		se_req_fail(r, SE_ERR_TOO_MANY_OUTBOUND_FETCHES, "%s", error ? error : "");
+	} else if (rc == SE_ENOMEM) {
+		se_req_internal(r);
+	} else if (rc < 0) {
+		/* A URL that cannot be fetched is a failed discovery, not a failed update. */
+		d->warning = se_asprintf("OIDC discovery failed. %s The endpoint URLs were not filled in.",
+		                         error ? error : "The URL cannot be fetched.");
+		free(error);
+		rc = d->warning ? update_apply(r, d) : se_req_internal(r);
+		discovery_free(d);
+		return rc;
+	}
+	free(error);
+	if (rc < 0) {
+		discovery_free(d);
+		return -1;
+	}
+	return se_req_pending(r, job, update_continue, d, discovery_free);
 }

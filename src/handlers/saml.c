@@ -4,9 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/keycheck.h"
 #include "crypto/x509.h"
 #include "util/time.h"
-#include "outbound/fetch.h"
+#include "outbound/outbound.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "outbound/metadata.h"
@@ -253,6 +254,11 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 		const char *k = signing_key + strspn(signing_key, " \t\r\n");
 		if (strncmp(k, "-----BEGIN RSA PRIVATE KEY-----", 31) != 0 && strncmp(k, "-----BEGIN PRIVATE KEY-----", 27) != 0)
 			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_FORMAT, NULL);
+		int kc = se_crypto_rsa_key_validate(signing_key);
+		if (kc == SE_EINVAL)
+			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
+		if (kc < 0)
+			return se_req_internal(r);
 		if (signing_certificate(r, signing_key, &p->signing_certificate) < 0)
 			return -1;
 	}
@@ -260,8 +266,16 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 	if (encryption_key && *encryption_key) {
 		char *id = NULL;
 		char created[21];
-		if (se_crypto_rsa_private_key_check(encryption_key) < 0)
-			return se_req_fail(r, SE_ERR_INVALID_ENCRYPTION_KEY, NULL);
+		int kc = se_crypto_rsa_private_key_check(encryption_key);
+		if (kc == 0)
+			kc = se_crypto_rsa_key_validate(encryption_key);
+		if (kc == SE_EINVAL)
+			return se_req_fail(r, SE_ERR_INVALID_ENCRYPTION_KEY,
+					   "saml_encryption_private_key must be a PKCS#1 RSA private key in PEM format of %d to "
+					   "%d bits that passes the RSA key checks.",
+					   SE_RSA_MIN_BITS, SE_RSA_MAX_BITS);
+		if (kc < 0)
+			return se_req_internal(r);
 		if (se_id_new(SE_ID_ENCRYPTION_KEY, &id) < 0)
 			return se_req_internal(r);
 		se_time_format(r->now, created);
@@ -371,67 +385,66 @@ done:
 
 /* --- update by metadata URL ------------------------------------------------------------------- */
 
-/* Fetches and reads the metadata at url into *md and its signing certificate into *ret_cert. */
-static int read_metadata(se_req *r, const char *url, se_metadata *md, json_t **ret_cert)
+/* The state of an update by URL while its fetch runs: filled by digest_metadata() on the fetch worker. */
+typedef struct metadata_job {
+	char *url;   /* as given, for messages */
+	bool parsed; /* the fetch succeeded and the document was parsed (well or not) */
+	se_metadata md;
+} metadata_job;
+
+static void metadata_job_free(void *ctx)
 {
-	char *body = NULL, *error = NULL;
-	size_t len = 0;
-	int rc = se_fetch(url, true, SE_FETCH_TIMEOUT_MS, SE_FETCH_MAX_BYTES, &body, &len, &error);
-	if (rc < 0) {
-		se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
-			    error ? error : url);
-		goto done;
-	}
-	rc = se_metadata_parse(body, len, md, &error);
-	if (rc == SE_EINVAL) {
-		se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL, "metadata_url %s did not return valid SAML metadata: %s",
-			    url, error ? error : "");
-		goto done;
-	}
-	if (rc < 0) {
-		se_req_internal(r);
-		goto done;
-	}
-	rc = verification_certificate(md->certificate, true, r->now, ret_cert);
-	if (rc == SE_EINVAL)
-		se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL,
-			    "metadata_url %s did not return valid SAML metadata: its signing X509Certificate is not a valid "
-			    "X.509 certificate.",
-			    url);
-	else if (rc < 0)
-		se_req_internal(r);
-done:
-	free(body);
-	free(error);
-	return rc < 0 ? -1 : 0;
+	metadata_job *mj = ctx;
+	if (!mj)
+		return;
+	free(mj->url);
+	se_metadata_release(&mj->md);
+	free(mj);
 }
 
-int se_h_saml_update_by_url(se_req *r)
+/* Runs on the fetch worker: the bounded parse, so that a hostile document never costs a server thread anything. */
+static int digest_metadata(void *ctx, const char *body, size_t len, char **ret_error)
+{
+	metadata_job *mj = ctx;
+	mj->parsed = true;
+	return se_metadata_parse(body, len, &mj->md, ret_error);
+}
+
+/* The continuation: the fetch and parse have ended; the connection is updated from the metadata. */
+static int update_by_url_continue(se_req *r, se_outbound_job *job, void *ctx)
 {
 	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	metadata_job *mj = ctx;
 	const char *id = se_req_arg(r, "connection_id");
+	const char *error = NULL;
 	se_saml c = {0};
-	se_metadata md = {0};
 	json_t *cert = NULL;
-	int rc = -1;
-	if (se_req_check_types(r, "metadata_url:s") < 0)
-		goto done;
-	const char *url = se_json_str(r->body, "metadata_url");
-	if (!url || !*url) {
-		se_req_fail(r, SE_ERR_BAD_REQUEST, "metadata_url is required.");
-		goto done;
-	}
-	/* An unknown connection is answered without fetching anything. */
-	if (load(r, id, &c) < 0)
-		goto done;
-	se_conn_release(k, &c);
-	if (read_metadata(r, url, &md, &cert) < 0)
-		goto done;
+	int rc = se_outbound_job_result(job, NULL, NULL, &error);
+	if (rc == SE_ENOMEM)
+		return se_req_internal(r);
+	if (rc < 0 && se_outbound_job_stopped(job))
+		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "%s", error ? error : "The emulator is stopping.");
+	if (rc < 0 && !mj->parsed)
+		return se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
+				   error ? error : "the transfer failed.");
+	if (rc < 0)
+		return se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL,
+				   "metadata_url %s did not return valid SAML metadata: %s", mj->url, error ? error : "");
+	rc = verification_certificate(mj->md.certificate, true, r->now, &cert);
+	if (rc == SE_EINVAL)
+		return se_req_fail(r, SE_ERR_INVALID_XML_FROM_METADATA_URL,
+				   "metadata_url %s did not return valid SAML metadata: its signing X509Certificate is not "
+				   "a valid X.509 certificate.",
+				   mj->url);
+	if (rc < 0)
+		return se_req_internal(r);
+	rc = -1;
 	if (se_db_begin(r->db) < 0) {
 		se_req_internal(r);
 		goto done;
 	}
-	char *entity_id = strdup(md.entity_id), *sso_url = strdup(md.sso_url);
+	/* Loaded again under the lock: the connection may have changed or gone during the fetch. */
+	char *entity_id = strdup(mj->md.entity_id), *sso_url = strdup(mj->md.sso_url);
 	if (load(r, id, &c) < 0 || !entity_id || !sso_url || add_verification_certificate(r, &c, cert) < 0) {
 		if (!r->err)
 			se_req_internal(r);
@@ -452,9 +465,50 @@ int se_h_saml_update_by_url(se_req *r)
 	rc = save(r, &c);
 done:
 	json_decref(cert);
-	se_metadata_release(&md);
 	se_conn_release(k, &c);
 	return rc;
+}
+
+int se_h_saml_update_by_url(se_req *r)
+{
+	const se_kind *k = se_kind_get(SE_KIND_SAML);
+	const char *id = se_req_arg(r, "connection_id");
+	se_saml c = {0};
+	if (se_req_check_types(r, "metadata_url:s") < 0)
+		return -1;
+	const char *url = se_json_str(r->body, "metadata_url");
+	if (!url || !*url)
+		return se_req_fail(r, SE_ERR_BAD_REQUEST, "metadata_url is required.");
+	/* An unknown connection is answered without fetching anything. */
+	if (load(r, id, &c) < 0)
+		return -1;
+	se_conn_release(k, &c);
+	if (!r->outbound)
+		return se_req_internal(r);
+	/* file:// only under --metadata-dir, and never from the frontend surface. */
+	bool sdk = r->match.route && r->match.route->surface == SE_SURFACE_SDK;
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = sdk ? NULL : r->cfg->metadata_dir};
+	metadata_job *mj = calloc(1, sizeof *mj);
+	se_outbound_job *job = NULL;
+	char *error = NULL;
+	if (!mj || !(mj->url = strdup(url))) {
+		metadata_job_free(mj);
+		return se_req_internal(r);
+	}
+	int rc = se_outbound_job_new(r->outbound, r->credential, url, &opts, digest_metadata, mj, &job, &error);
+	if (rc < 0) {
+		metadata_job_free(mj);
+		if (rc == SE_ELIMIT)
+			se_req_fail(r, SE_ERR_TOO_MANY_OUTBOUND_FETCHES, "%s", error ? error : "");
+		else if (rc == SE_ENOMEM)
+			se_req_internal(r);
+		else
+			se_req_fail(r, SE_ERR_INVALID_SAML_METADATA_URL, "metadata_url could not be fetched: %s",
+				    error ? error : "");
+		free(error);
+		return -1;
+	}
+	return se_req_pending(r, job, update_by_url_continue, mj, metadata_job_free);
 }
 
 /* --- deleting a verification certificate or an encryption key --------------------------------- */

@@ -12,6 +12,16 @@
 
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 {
+	se_pipeline_call *call = NULL;
+	int pending = se_dispatch_start(app, in, out, &call);
+	while (pending) {
+		se_outbound_job_run(se_pipeline_call_job(call));
+		pending = se_pipeline_resume(app, call, out);
+	}
+}
+
+int se_dispatch_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call)
+{
 	memset(out, 0, sizeof *out);
 	out->surface = "none";
 	bool control = se_control_path(in->path);
@@ -24,12 +34,13 @@ void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out)
 	if (preflight) {
 		out->status = 204;
 		out->body = strdup("");
-		return;
+		return 0;
 	}
 	if (control)
 		se_control_handle(app, in, out);
 	else if (se_scim_path(in->path))
 		se_scim_handle(app, in, out);
 	else
-		se_pipeline_handle(app, in, out);
+		return se_pipeline_start(app, in, out, ret_call);
+	return 0;
 }

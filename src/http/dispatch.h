@@ -5,10 +5,16 @@
 #define SE_DISPATCH_H
 
 #include "core/app.h"
+#include "core/pipeline.h"
 #include "request/http.h"
 
 /* Handles one request. Always fills *out with a complete response; release it with
- * se_http_out_release(). Everything in *in is borrowed for the duration of the call. */
+ * se_http_out_release(). Everything in *in is borrowed for the duration of the call. Outbound work
+ * runs on the calling thread (tests, the fuzzer); the server uses se_dispatch_start(). */
 void se_dispatch(se_app *app, const se_http_in *in, se_http_out *out);
+
+/* The same without blocking: returns 0 with *out complete, or 1 when the API pipeline left outbound
+ * work pending (core/pipeline.h se_pipeline_start(): *ret_call, start its job, resume it later). */
+int se_dispatch_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call);
 
 #endif

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -18,6 +19,8 @@
 #include "util/errors_code.h"
 #include "http/dispatch.h"
 #include "core/reqlog.h"
+#include "outbound/outbound.h"
+#include "util/text.h"
 #include "util/util.h"
 
 /* Uploads past the body limit are read and dropped up to this much, so that the client gets its
@@ -28,17 +31,28 @@
 
 struct se_server {
 	se_app *app;
+	atomic_uint suspended; /* connections waiting for outbound work */
 	struct MHD_Daemon *daemon;
 	int fd; /* the listening socket; the daemon owns it once started */
 };
 
-/* Per-request state, freed by the completion callback. */
+/* Room for decoded query copies. */
+#define QUERY_ARENA 8192
+
+/* Per-request state, freed by the completion callback. While outbound work of the request is pending
+ * (suspended connection), the request and its response in the making live here too. */
 typedef struct conn_state {
 	char *body;
 	size_t len, cap;
 	size_t seen;
 	int too_large;
 	struct timespec start;
+	struct MHD_Connection *connection;
+	se_server *server;
+	se_pipeline_call *call; /* pending outbound work, or NULL */
+	se_http_in in;          /* borrowed by call */
+	se_http_out out;        /* filled by call */
+	char arena[QUERY_ARENA];
 } conn_state;
 
 /* The path is kept raw so that the router can split it before decoding; query values are
@@ -117,6 +131,10 @@ static void access_log(se_app *app, const char *method, const se_http_out *out, 
 	char when[21];
 	se_time_format(time(NULL), when);
 	const char *path = out->log_path ? out->log_path : "-";
+	/* A method is the client's bytes: as valid UTF-8, or the JSON line could not be written. */
+	char method_text[32];
+	se_text_clip_into(method_text, sizeof method_text, method, strlen(method), NULL);
+	method = method_text;
 	if (app->cfg.log_format == SE_LOG_JSON) {
 		json_t *line = json_pack("{s:s, s:s, s:s, s:i, s:f, s:s, s:s, s:s?}", "time", when, "method", method, "path",
 					 path, "status", out->status, "duration_ms", ms, "request_id", out->request_id,
@@ -132,41 +150,87 @@ static void access_log(se_app *app, const char *method, const se_http_out *out, 
 	}
 }
 
-static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
-			       conn_state *st)
+/* Queues out (handing its body over), writes the access log and the request log. */
+static enum MHD_Result send_response(se_server *s, struct MHD_Connection *connection, const char *method,
+				     conn_state *st, se_http_out *out)
 {
-	se_http_in in = {.method = method, .path = url, .body = st->body, .body_len = st->len,
-			 .body_too_large = st->too_large};
-	char arena[8192];
-	collect c = {&in, arena, 0, sizeof arena};
-	se_http_out out;
-	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, &in);
-	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
-
-	se_dispatch(s->app, &in, &out);
-	if (out.delay_ms) {
-		struct timespec d = {out.delay_ms / 1000, (long)(out.delay_ms % 1000) * 1000000L};
+	if (out->delay_ms) {
+		struct timespec d = {out->delay_ms / 1000, (long)(out->delay_ms % 1000) * 1000000L};
 		nanosleep(&d, NULL);
 	}
 	/* The body is handed over to libmicrohttpd, which frees it, rather than copied. */
 	struct MHD_Response *resp =
-		out.body ? MHD_create_response_from_buffer(out.body_len, out.body, MHD_RESPMEM_MUST_FREE)
-			 : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
+		out->body ? MHD_create_response_from_buffer(out->body_len, out->body, MHD_RESPMEM_MUST_FREE)
+			  : MHD_create_response_from_buffer(0, (char *)"", MHD_RESPMEM_PERSISTENT);
 	enum MHD_Result ret = MHD_NO;
 	if (resp) {
-		out.body = NULL;
-		for (size_t i = 0; i < out.n_headers; i++)
-			MHD_add_response_header(resp, out.header_names[i], out.header_values[i]);
-		ret = MHD_queue_response(connection, (unsigned)out.status, resp);
+		out->body = NULL;
+		for (size_t i = 0; i < out->n_headers; i++)
+			MHD_add_response_header(resp, out->header_names[i], out->header_values[i]);
+		ret = MHD_queue_response(connection, (unsigned)out->status, resp);
 		MHD_destroy_response(resp);
 	}
 	double ms = elapsed_ms(&st->start);
-	access_log(s->app, method, &out, ms);
-	if (out.log)
-		se_reqlog_add(s->app->reqlog, method, out.log_path, out.surface, out.status, out.error_type, ms,
-			      out.request_id, time(NULL));
-	se_http_out_release(&out);
+	access_log(s->app, method, out, ms);
+	if (out->log)
+		se_reqlog_add(s->app->reqlog, method, out->log_path, out->surface, out->status, out->error_type, ms,
+			      out->request_id, time(NULL));
+	se_http_out_release(out);
 	return ret;
+}
+
+/* Called by the fetch worker when a suspended request's job has ended. */
+static void wake_connection(void *ctx)
+{
+	conn_state *st = ctx;
+	MHD_resume_connection(st->connection);
+}
+
+/* The request left outbound work pending: the connection sleeps (no server thread waits) until the
+ * job's end resumes it, and libmicrohttpd then calls on_request again, which resumes the call. */
+static enum MHD_Result suspend_for(se_server *s, conn_state *st, struct MHD_Connection *connection)
+{
+	st->connection = connection;
+	st->server = s;
+	atomic_fetch_add(&s->suspended, 1);
+	MHD_suspend_connection(connection);
+	se_outbound_job_start(se_pipeline_call_job(st->call), wake_connection, st);
+	return MHD_YES;
+}
+
+/* A suspended request is back: its continuation runs here, on this server thread. */
+static enum MHD_Result resume_request(se_server *s, struct MHD_Connection *connection, const char *method,
+				      conn_state *st)
+{
+	se_pipeline_call *call = st->call;
+	st->call = NULL;
+	int again = se_pipeline_resume(s->app, call, &st->out);
+	enum MHD_Result ret;
+	if (again) {
+		st->call = call;
+		ret = suspend_for(s, st, connection);
+	} else {
+		ret = send_response(s, connection, method, st, &st->out);
+	}
+	atomic_fetch_sub(&s->suspended, 1);
+	return ret;
+}
+
+static enum MHD_Result respond(se_server *s, struct MHD_Connection *connection, const char *url, const char *method,
+			       conn_state *st)
+{
+	if (st->call)
+		return resume_request(s, connection, method, st);
+	se_http_in *in = &st->in;
+	*in = (se_http_in){.method = method, .path = url, .body = st->body, .body_len = st->len,
+			   .body_too_large = st->too_large};
+	collect c = {in, st->arena, 0, sizeof st->arena};
+	MHD_get_connection_values(connection, MHD_HEADER_KIND, collect_header, in);
+	MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, collect_query, &c);
+
+	if (se_dispatch_start(s->app, in, &st->out, &st->call))
+		return suspend_for(s, st, connection);
+	return send_response(s, connection, method, st, &st->out);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *connection, const char *url, const char *method,
@@ -222,6 +286,11 @@ static void on_completed(void *cls, struct MHD_Connection *connection, void **re
 	(void)toe;
 	conn_state *st = *req_cls;
 	if (st) {
+		if (st->call && st->server)
+			atomic_fetch_sub(&st->server->suspended, 1);
+		/* A request still pending here was resumed by the shutdown of the fetch worker, not answered. */
+		se_pipeline_call_free(st->call);
+		se_http_out_release(&st->out);
 		free(st->body);
 		free(st);
 		*req_cls = NULL;
@@ -277,7 +346,8 @@ int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret
 		free(s);
 		return r;
 	}
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | (v6 ? MHD_USE_IPv6 : 0);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME |
+			 (v6 ? MHD_USE_IPv6 : 0);
 	s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, s->fd,
 				     MHD_OPTION_THREAD_POOL_SIZE, app->cfg.threads, MHD_OPTION_CONNECTION_LIMIT,
 				     (unsigned)CONNECTION_LIMIT, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT,
@@ -295,12 +365,25 @@ int se_server_start(se_app *app, se_server **ret, unsigned *ret_port, char **ret
 	return 0;
 }
 
+void se_server_end_outbound(se_server *s)
+{
+	/* Every suspended connection is resumed (its fetch ends with "stopping"): libmicrohttpd cannot
+	 * stop while a connection is suspended, and a hanging fetch must never delay the exit. */
+	se_outbound_shutdown(s->app->outbound);
+	/* The resumed requests are answered (503: stopping) by the server threads; give them a moment. */
+	for (int i = 0; i < 200 && atomic_load(&s->suspended) > 0; i++) {
+		struct timespec d = {0, 5 * 1000000L};
+		nanosleep(&d, NULL);
+	}
+}
+
 void se_server_stop(se_server *s)
 {
 	if (!s)
 		return;
 	/* Stop accepting first, then let the threads finish what they hold. */
 	MHD_socket fd = MHD_quiesce_daemon(s->daemon);
+	se_server_end_outbound(s);
 	MHD_stop_daemon(s->daemon);
 	if (fd != MHD_INVALID_SOCKET)
 		close(fd);

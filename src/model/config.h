@@ -27,6 +27,7 @@ typedef struct se_config {
 	bool cors_any;
 	se_log_format log_format;
 	unsigned threads;
+	char *metadata_dir; /* --metadata-dir, resolved (realpath); NULL: file:// metadata URLs are refused */
 } se_config;
 
 #endif

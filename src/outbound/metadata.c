@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "util/errors_code.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #define NS_MD "urn:oasis:names:tc:SAML:2.0:metadata"
@@ -136,8 +137,7 @@ static xmlNode *entity_descriptor(xmlNode *root, char **ret_error)
 	if (is_elem(root, NS_MD, "EntityDescriptor"))
 		return root;
 	if (!is_elem(root, NS_MD, "EntitiesDescriptor")) {
-		*ret_error = se_asprintf("The root element <%s> is not an md:EntityDescriptor or md:EntitiesDescriptor.",
-					 root ? (const char *)root->name : "");
+		*ret_error = strdup("The root element is not an md:EntityDescriptor or md:EntitiesDescriptor.");
 		return NULL;
 	}
 	xmlNode *found = NULL;
@@ -157,16 +157,94 @@ static xmlNode *entity_descriptor(xmlNode *root, char **ret_error)
 	return found;
 }
 
-/* A "line N: message" description of the parser's last error. */
+/* Where the parser stopped. libxml2's own message is not repeated: it quotes names and text of the document. */
 static char *parse_error(xmlParserCtxt *ctxt)
 {
 	const xmlError *e = xmlCtxtGetLastError(ctxt);
-	if (!e || !e->message)
+	if (!e || e->line <= 0)
 		return strdup("The metadata is not well-formed XML.");
-	char *msg = trimmed(e->message);
-	char *out = se_asprintf("The metadata is not well-formed XML (line %d: %s).", e->line, msg ? msg : "");
-	free(msg);
-	return out;
+	return se_asprintf("The metadata is not well-formed XML (line %d).", e->line);
+}
+
+/* Finds needle in [p, end); returns the position after it, or NULL. */
+static const char *skip_past(const char *p, const char *end, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (; p + n <= end; p++)
+		if (*p == needle[0] && memcmp(p, needle, n) == 0)
+			return p + n;
+	return NULL;
+}
+
+/* The bounding pass, before libxml2 sees a byte: counts elements, attributes (per element and in all) and depth
+   on the raw text, which is cheap and linear, because libxml2 itself is not (its duplicate-attribute check is
+   quadratic in the attributes of one element). Comments, CDATA sections and processing instructions are skipped;
+   anything this pass misreads, the parser then refuses as not well-formed. Returns NULL or why the document is
+   refused (malloc'd). */
+static char *check_bounds(const char *xml, size_t len)
+{
+	const char *p = xml, *end = xml + len;
+	size_t elements = 0, attributes = 0;
+	long depth = 0;
+	/* The parser is told the same (below), so that this pass and the parser read the same characters. */
+	if (!se_utf8_valid(xml, len))
+		return strdup("The metadata is not UTF-8 text.");
+	while ((p = memchr(p, '<', (size_t)(end - p)))) {
+		p++;
+		if (p < end && *p == '!') {
+			const char *q = NULL;
+			if (end - p >= 3 && memcmp(p, "!--", 3) == 0)
+				q = skip_past(p + 3, end, "-->");
+			else if (end - p >= 8 && memcmp(p, "![CDATA[", 8) == 0)
+				q = skip_past(p + 8, end, "]]>");
+			if (!q)
+				return NULL; /* not well-formed, or a DOCTYPE: the checks that follow say so */
+			p = q;
+			continue;
+		}
+		if (p < end && *p == '?') {
+			const char *q = skip_past(p + 1, end, "?>");
+			if (!q)
+				return NULL;
+			p = q;
+			continue;
+		}
+		bool closing = p < end && *p == '/';
+		size_t attrs = 0;
+		char quote = 0;
+		const char *q = p;
+		for (; q < end; q++) {
+			if (quote) {
+				if (*q == quote)
+					quote = 0;
+			} else if (*q == '"' || *q == '\'') {
+				quote = *q;
+			} else if (*q == '=') {
+				attrs++;
+			} else if (*q == '>' || *q == '<') {
+				break;
+			}
+		}
+		if (q >= end || *q == '<')
+			return NULL;
+		bool empty = q > p && q[-1] == '/';
+		p = q + 1;
+		if (closing) {
+			depth--;
+			continue;
+		}
+		if (++elements > SE_METADATA_MAX_ELEMENTS)
+			return se_asprintf("The metadata has more than %d elements.", SE_METADATA_MAX_ELEMENTS);
+		if (attrs > SE_METADATA_MAX_ATTRS_PER_ELEMENT)
+			return se_asprintf("An element of the metadata has more than %d attributes.",
+					   SE_METADATA_MAX_ATTRS_PER_ELEMENT);
+		attributes += attrs;
+		if (attributes > SE_METADATA_MAX_ATTRS)
+			return se_asprintf("The metadata has more than %d attributes.", SE_METADATA_MAX_ATTRS);
+		if (!empty && ++depth > SE_METADATA_MAX_DEPTH)
+			return se_asprintf("The metadata nests elements deeper than %d levels.", SE_METADATA_MAX_DEPTH);
+	}
+	return NULL;
 }
 
 /* Whether the document declares a DOCTYPE. Checked on the raw bytes so that no declaration is ever parsed, and on
@@ -200,13 +278,15 @@ int se_metadata_parse(const char *xml, size_t len, se_metadata *ret, char **ret_
 		error = strdup("The metadata declares a DOCTYPE, which SAML metadata never needs.");
 		goto done;
 	}
+	if ((error = check_bounds(xml, len)))
+		goto done;
 	pthread_once(&init_once, init_parser);
 	if (!(ctxt = xmlNewParserCtxt())) {
 		rc = SE_ENOMEM;
 		goto done;
 	}
 	/* Not XML_PARSE_NOENT (no entity substitution), DTDLOAD or HUGE; NONET in case anything still asks. */
-	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "metadata.xml", NULL,
+	doc = xmlCtxtReadMemory(ctxt, xml, (int)len, "metadata.xml", "UTF-8",
 				XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !ctxt->wellFormed) {
 		error = parse_error(ctxt);
@@ -229,7 +309,7 @@ int se_metadata_parse(const char *xml, size_t len, se_metadata *ret, char **ret_
 	}
 	xmlNode *idp = child(ed, NS_MD, "IDPSSODescriptor");
 	if (!idp) {
-		error = se_asprintf("The md:EntityDescriptor of %.200s has no md:IDPSSODescriptor.", m.entity_id);
+		error = strdup("The md:EntityDescriptor has no md:IDPSSODescriptor.");
 		goto done;
 	}
 	if (sso_location(idp, BINDING_REDIRECT, &m.sso_url) < 0 ||

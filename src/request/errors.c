@@ -95,13 +95,17 @@ static const struct se_error_row table[SE_ERR__COUNT] = {
 					  "A SCIM group role assignment needs a group_id."},
 	[SE_ERR_TOO_MANY_ENCRYPTION_CERTIFICATES] = {400, "too_many_encryption_certificates",
 						     "A SAML connection can have at most 5 encryption private keys."},
-	[SE_ERR_SAML_SIGNING_KEY_INVALID] = {400, "saml_signing_private_key_invalid",
-					     "signing_private_key is not a valid RSA private key."},
 	[SE_ERR_SAML_SIGNING_KEY_FORMAT] = {400, "saml_signing_private_key_format_not_supported",
 					    "signing_private_key must be a PKCS#1 or PKCS#8 RSA private key in PEM format."},
 
 
 	/* Hardening: limits, hosts, the control API's protections, outbound fetches. */
+	[SE_ERR_TOO_MANY_OUTBOUND_FETCHES] = {429, "too_many_outbound_fetches",
+					      "Too many fetches of metadata or discovery documents are in flight; retry when they have ended."},
+	[SE_ERR_OIDC_ISSUER_INVALID] = {400, "oidc_connection_issuer_url_invalid_format",
+					"issuer must be an absolute https:// URL (http:// only for a loopback host) without a query or fragment."},
+	[SE_ERR_SAML_SIGNING_KEY_INVALID] = {400, "saml_signing_private_key_invalid",
+					     "signing_private_key must be a valid RSA private key of at least 2048 bits."},
 
 
 	/* Sign-in (SIGNIN.md). */

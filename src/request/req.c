@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/text.h"
 #include "util/util.h"
+
+/* Longest error message: longer ones (they echo values) are cut on a character boundary. */
+#define ERRMSG_MAX 1024
 
 int se_req_fail(se_req *r, se_error_id id, const char *fmt, ...)
 {
@@ -16,12 +20,23 @@ int se_req_fail(se_req *r, se_error_id id, const char *fmt, ...)
 	if (fmt) {
 		va_list ap;
 		va_start(ap, fmt);
-		char buf[1024];
-		vsnprintf(buf, sizeof buf, fmt, ap);
+		char buf[4 * ERRMSG_MAX];
+		int n = vsnprintf(buf, sizeof buf, fmt, ap);
 		va_end(ap);
-		r->errmsg = strdup(buf);
+		size_t len = n < 0 ? 0 : (size_t)n >= sizeof buf ? sizeof buf - 1 : (size_t)n;
+		if ((r->errmsg = malloc(ERRMSG_MAX + 1)))
+			se_text_clip_into(r->errmsg, ERRMSG_MAX + 1, buf, len, NULL);
 	}
 	return -1;
+}
+
+int se_req_pending(se_req *r, se_outbound_job *job, se_req_continue_fn cont, void *ctx, void (*ctx_free)(void *ctx))
+{
+	r->job = job;
+	r->cont = cont;
+	r->cont_ctx = ctx;
+	r->cont_ctx_free = ctx_free;
+	return SE_REQ_PENDING;
 }
 
 int se_req_internal(se_req *r)

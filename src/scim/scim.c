@@ -17,6 +17,7 @@
 #include "scim/internal.h"
 #include "util/errors_code.h"
 #include "util/time.h"
+#include "util/text.h"
 #include "util/util.h"
 
 #define PREFIX "/v1/b2b/scim/"
@@ -497,9 +498,12 @@ static int run(se_scim_req *r, se_http_out *out)
 
 static json_t *error_body(const se_scim_error *e)
 {
-	char st[8];
+	char st[8], detail[sizeof e->detail];
 	snprintf(st, sizeof st, "%d", e->status);
-	json_t *b = json_pack("{s:[s], s:s, s:s}", "schemas", SE_SCIM_URN_ERROR, "status", st, "detail", e->detail);
+	/* The detail echoes the client's values, possibly cut mid-character by vsnprintf: repaired as UTF-8, or the
+	 * body could not be built. */
+	se_text_clip_into(detail, sizeof detail, e->detail, strlen(e->detail), NULL);
+	json_t *b = json_pack("{s:[s], s:s, s:s}", "schemas", SE_SCIM_URN_ERROR, "status", st, "detail", detail);
 	if (b && e->scim_type)
 		json_object_set_new(b, "scimType", json_string(e->scim_type));
 	return b;
@@ -507,8 +511,8 @@ static json_t *error_body(const se_scim_error *e)
 
 static char *log_path(const char *path)
 {
-	size_t n = strlen(path);
-	return se_asprintf("%.*s%s", (int)(n > 200 ? 200 : n), path, n > 200 ? "..." : "");
+	/* On a character boundary, invalid bytes replaced: the log line must stay valid JSON. */
+	return se_text_clip(path, 203);
 }
 
 void se_scim_handle(se_app *app, const se_http_in *in, se_http_out *out)

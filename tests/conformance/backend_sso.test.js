@@ -66,7 +66,7 @@ describe('backend client: SSO operations', () => {
   }
 
   before(async () => {
-    [server, issuer] = await Promise.all([startServer(), startIssuer()]);
+    [server, issuer] = await Promise.all([startServer(['--metadata-dir', D.DATA_DIR]), startIssuer()]);
     client = makeClient(server.url);
   });
   after(async () => {

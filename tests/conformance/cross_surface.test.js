@@ -36,7 +36,7 @@ describe('both surfaces share one store', () => {
   const find = (list, id) => list.find((c) => c.connection_id === id);
 
   before(async () => {
-    server = await startServer();
+    server = await startServer(['--metadata-dir', D.DATA_DIR]);
     fe = createFrontend(server.url, { session: F.alice });
     api = makeClient(server.url);
   });

@@ -19,6 +19,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
+const { startDocs } = require('./lib/docs');
 const { createFrontend } = require('./lib/frontend');
 const { F, MSG, rejectsWithApiError, assertCommon } = require('./lib/fixtures');
 const { assertOidc, OIDC_URLS } = require('./lib/shapes');
@@ -33,6 +34,7 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
   let fe;
   let issuer;
   let issuer2;
+  let docs;
   const as = (session) => fe.useSession(session);
 
   async function newOidc(display_name = 'conformance') {
@@ -45,14 +47,14 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
   }
 
   before(async () => {
-    [server, issuer, issuer2] = await Promise.all([
-      startServer(), startIssuer(), startIssuer({ issuerPath: '/tenant-b' }),
+    [server, issuer, issuer2, docs] = await Promise.all([
+      startServer(), startIssuer(), startIssuer({ issuerPath: '/tenant-b' }), startDocs(),
     ]);
     fe = createFrontend(server.url, { session: F.alice });
   });
   after(async () => {
     if (fe) fe.close();
-    await Promise.all([server?.stop(), issuer?.close(), issuer2?.close()]);
+    await Promise.all([server?.stop(), issuer?.close(), issuer2?.close(), docs?.close()]);
   });
 
   describe('sso.oidc.createConnection', () => {
@@ -226,7 +228,7 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
     test('lists the active connections of the organizations allowing the email domain', async () => {
       // Activate a SAML connection of Acme through its metadata, and an OIDC one through discovery.
       const { connection: saml } = await as(F.alice).sso.saml.createConnection({ display_name: 'Acme discoverable' });
-      await as(F.alice).sso.saml.updateConnectionByURL({ connection_id: saml.connection_id, metadata_url: D.metadata.url });
+      await as(F.alice).sso.saml.updateConnectionByURL({ connection_id: saml.connection_id, metadata_url: docs.url('idp-metadata.xml') });
       const { connection_id: oidc } = await newOidc('Acme OIDC discoverable');
       await as(F.alice).sso.oidc.updateConnection({
         connection_id: oidc, issuer: issuer.issuer, client_id: 'c', client_secret: 's',

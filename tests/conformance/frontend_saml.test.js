@@ -22,6 +22,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 
 const { startServer } = require('./lib/server');
+const { startDocs } = require('./lib/docs');
 const { createFrontend } = require('./lib/frontend');
 const { F, MSG, rejectsWithApiError, assertCommon } = require('./lib/fixtures');
 const { assertSaml, RE_VERIFICATION, RE_ENCRYPTION } = require('./lib/shapes');
@@ -38,6 +39,8 @@ const COMPLETE = {
 describe('frontend SDK: SAML connection updates and deletes', () => {
   let server;
   let fe;
+  let docs;
+  let metadataUrl;
   const as = (session) => fe.useSession(session);
 
   // A fresh SAML connection of Acme (alice).
@@ -52,11 +55,14 @@ describe('frontend SDK: SAML connection updates and deletes', () => {
   }
 
   before(async () => {
-    server = await startServer();
+    // The frontend surface never reads file:// metadata: it is served over loopback http.
+    [server, docs] = await Promise.all([startServer(), startDocs()]);
+    metadataUrl = docs.url('idp-metadata.xml');
     fe = createFrontend(server.url, { session: F.alice });
   });
   after(async () => {
     if (fe) fe.close();
+    if (docs) await docs.close();
     if (server) await server.stop();
   });
 
@@ -263,7 +269,7 @@ describe('frontend SDK: SAML connection updates and deletes', () => {
   describe('sso.saml.updateConnectionByURL', () => {
     test('a file:// metadata URL sets entity id, SSO URL (HTTP-Redirect) and a verification certificate', async () => {
       const { connection_id: id } = await newSaml('from metadata');
-      const resp = await as(F.alice).sso.saml.updateConnectionByURL({ connection_id: id, metadata_url: D.metadata.url });
+      const resp = await as(F.alice).sso.saml.updateConnectionByURL({ connection_id: id, metadata_url: metadataUrl });
       assertCommon(resp);
       const c = resp.connection;
       assertSaml(c, { org: F.acmeOrg, sdk: true });
@@ -292,11 +298,11 @@ describe('frontend SDK: SAML connection updates and deletes', () => {
       assert.deepEqual(c.verification_certificates, []);
     });
 
-    test('a file:// URL to a missing file -> 400 invalid_saml_metadata_url', async () => {
+    test('a metadata URL to a missing document -> 400 invalid_saml_metadata_url', async () => {
       const { connection_id: id } = await newSaml('missing metadata');
       await rejectsWithApiError(
         as(F.alice).sso.saml.updateConnectionByURL({
-          connection_id: id, metadata_url: `${D.metadata.url}.does-not-exist`,
+          connection_id: id, metadata_url: `${metadataUrl}.does-not-exist`,
         }),
         400, 'invalid_saml_metadata_url', API_ERR);
     });
@@ -311,14 +317,14 @@ describe('frontend SDK: SAML connection updates and deletes', () => {
     test('bob -> 403; unknown id -> 404 saml_connection_not_found', async () => {
       const { connection_id: id } = await newSaml('rbac');
       await rejectsWithApiError(
-        as(F.bob).sso.saml.updateConnectionByURL({ connection_id: id, metadata_url: D.metadata.url }),
+        as(F.bob).sso.saml.updateConnectionByURL({ connection_id: id, metadata_url: metadataUrl }),
         403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
       assert.equal((await listed(id)).idp_entity_id, '');
       await rejectsWithApiError(
-        as(F.alice).sso.saml.updateConnectionByURL({ connection_id: F.unknownSaml, metadata_url: D.metadata.url }),
+        as(F.alice).sso.saml.updateConnectionByURL({ connection_id: F.unknownSaml, metadata_url: metadataUrl }),
         404, 'saml_connection_not_found', API_ERR);
       await rejectsWithApiError(
-        as(F.alice).sso.saml.updateConnectionByURL({ connection_id: F.globexSaml, metadata_url: D.metadata.url }),
+        as(F.alice).sso.saml.updateConnectionByURL({ connection_id: F.globexSaml, metadata_url: metadataUrl }),
         404, 'saml_connection_not_found', API_ERR);
     });
   });

@@ -23,7 +23,7 @@ OPTIONS = [
     ("host", "SSOEMU_HOST"), ("port", "SSOEMU_PORT"), ("db", "SSOEMU_DB"), ("fixtures", "SSOEMU_FIXTURES"),
     ("public-url", "SSOEMU_PUBLIC_URL"), ("rate-limit", "SSOEMU_RATE_LIMIT"), ("seed", "SSOEMU_SEED"),
     ("admin-token", "SSOEMU_ADMIN_TOKEN"), ("cors-origins", "SSOEMU_CORS_ORIGINS"),
-    ("log-format", "SSOEMU_LOG_FORMAT"), ("threads", "SSOEMU_THREADS"),
+    ("log-format", "SSOEMU_LOG_FORMAT"), ("threads", "SSOEMU_THREADS"), ("metadata-dir", "SSOEMU_METADATA_DIR"),
 ]
 
 failures = []
@@ -75,8 +75,11 @@ def main():
         for opt, value in [("port", "abc"), ("port", "70000"), ("port", "-1"), ("rate-limit", "0/1"),
                            ("rate-limit", "fast"), ("seed", "-3"), ("seed", "x"), ("threads", "0"),
                            ("threads", "65"), ("log-format", "xml"), ("public-url", "ftp://x"), ("host", ""),
-                           ("cors-origins", ","), ("admin-token", "")]:
+                           ("cors-origins", ","), ("admin-token", ""), ("metadata-dir", ""),
+                           ("metadata-dir", "/nonexistent/ssoemu-metadata"), ("metadata-dir", "/etc/hostname")]:
             fails(binary, "--%s %r" % (opt, value), ["--%s" % opt, value], 2, ["--" + opt])
+        fails(binary, "SSOEMU_METADATA_DIR not a directory", [], 2, ["--metadata-dir", "SSOEMU_METADATA_DIR"],
+              {"SSOEMU_METADATA_DIR": "/nonexistent/ssoemu-metadata"})
         fails(binary, "unknown option", ["--bogus"], 2, ["--bogus"])
         fails(binary, "option without its value", ["--port"], 2, ["--port"])
         fails(binary, "stray argument", ["extra"], 2, ["extra"])

@@ -11,6 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+#include <sys/stat.h>
+
 #include "util/errors_code.h"
 #include "outbound/fetch.h"
 
@@ -24,6 +27,7 @@ typedef struct script {
 	const char *response;
 	int count;
 	pthread_t thread;
+	char got[4096]; /* what the last connection sent (head, and the body when it came with it) */
 } script;
 
 static void *serve(void *arg)
@@ -46,9 +50,20 @@ static void *serve(void *arg)
 				break;
 			got += (size_t)n;
 			buf[got] = '\0';
-			if (strstr(buf, "\r\n\r\n"))
+			if (strstr(buf, "\r\n\r\n")) {
+				/* Give a body sent right after the head the chance to arrive too. */
+				struct pollfd more = {fd, POLLIN, 0};
+				if (strstr(buf, "Content-Length") && poll(&more, 1, 200) > 0) {
+					ssize_t m = read(fd, buf + got, sizeof buf - 1 - got);
+					if (m > 0)
+						got += (size_t)m;
+					buf[got] = '\0';
+				}
 				break;
+			}
 		}
+		memcpy(s->got, buf, got + 1 < sizeof s->got ? got + 1 : sizeof s->got);
+		s->got[sizeof s->got - 1] = '\0';
 		if (s->response) {
 			size_t len = strlen(s->response), off = 0;
 			while (off < len) {
@@ -112,7 +127,9 @@ typedef struct result {
 static result fetch(const char *url, bool allow_file, long timeout_ms, size_t max_bytes)
 {
 	result r = {0, NULL, 0, NULL};
-	r.rc = se_fetch(url, allow_file, timeout_ms, max_bytes, &r.body, &r.len, &r.error);
+	/* allow_file: file:// may read anything (the directory is the root); the directory rule has tests of its own. */
+	se_fetch_opts opts = {.timeout_ms = timeout_ms, .max_bytes = max_bytes, .file_dir = allow_file ? "/" : NULL};
+	r.rc = se_fetch(url, &opts, &r.body, &r.len, &r.error);
 	if (r.rc == 0) {
 		ck_assert_ptr_nonnull(r.body);
 		ck_assert_int_eq(r.body[r.len], '\0');
@@ -195,8 +212,8 @@ START_TEST(test_file_size_cap)
 	result_free(&r);
 	expect_error(url, true, SE_FETCH_TIMEOUT_MS, 99, SE_EIO, "larger than 99 bytes");
 	unlink(path);
-	/* An endless source stops at the cap. */
-	expect_error("file:///dev/zero", true, SE_FETCH_TIMEOUT_MS, 4096, SE_EIO, "larger than");
+	/* An endless source is never read: only regular files are. */
+	expect_error("file:///dev/zero", true, SE_FETCH_TIMEOUT_MS, 4096, SE_EIO, "regular file");
 }
 END_TEST
 
@@ -324,6 +341,95 @@ START_TEST(test_http_refused)
 }
 END_TEST
 
+/* A POST with headers, and an error status whose body is kept (any_status), as an API call needs. */
+START_TEST(test_http_post_any_status)
+{
+	script s;
+	char url[64];
+	script_start(&s, "HTTP/1.1 400 Bad Request\r\nContent-Length: 16\r\nConnection: close\r\n\r\n{\"error\":\"nope\"}", 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/token", s.port);
+	static const char *const headers[] = {"Content-Type: application/x-www-form-urlencoded", "X-Test: 1", NULL};
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES,
+			      .post_body = "grant_type=x&code=secret-code", .post_len = 29, .headers = headers,
+			      .any_status = true};
+	se_transfer *f = NULL;
+	char *error = NULL, *body = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(se_fetch_new(url, &opts, &f, &error), 0);
+	CURLcode cc = curl_easy_perform(se_fetch_easy(f));
+	ck_assert_int_eq(se_fetch_finish(f, (int)cc, &body, &len, &error), 0);
+	ck_assert_int_eq(se_fetch_status(f), 400);
+	ck_assert_str_eq(body, "{\"error\":\"nope\"}");
+	se_fetch_free(f);
+	free(body);
+	script_stop(&s);
+	ck_assert_ptr_nonnull(strstr(s.got, "POST /token"));
+	ck_assert_ptr_nonnull(strstr(s.got, "X-Test: 1"));
+	ck_assert_ptr_nonnull(strstr(s.got, "grant_type=x&code=secret-code"));
+	/* Without any_status the same answer is a failure that never quotes the POST body. */
+	script_start(&s, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 1);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/token", s.port);
+	opts.any_status = false;
+	result r = {0};
+	r.rc = se_fetch(url, &opts, &r.body, &r.len, &r.error);
+	ck_assert_int_eq(r.rc, SE_EIO);
+	ck_assert_ptr_nonnull(strstr(r.error, "HTTP 400"));
+	ck_assert_ptr_null(strstr(r.error, "secret-code"));
+	result_free(&r);
+	script_stop(&s);
+}
+END_TEST
+
+/* file:// under a directory: the resolved path must be inside it and name a regular file; every refusal reads the
+ * same, whether the file is missing, outside, a FIFO or a device. */
+START_TEST(test_file_dir_rules)
+{
+	char dir[] = "/tmp/ssoemu-test-fetch-dir-XXXXXX", path[256], url[300];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/ok.xml", dir);
+	FILE *fp = fopen(path, "w");
+	fputs("<ok/>", fp);
+	fclose(fp);
+	snprintf(path, sizeof path, "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof path, "%s/zero", dir);
+	ck_assert_int_eq(symlink("/dev/zero", path), 0);
+	snprintf(path, sizeof path, "%s/out", dir);
+	ck_assert_int_eq(symlink("/etc/hostname", path), 0);
+	se_fetch_opts opts = {.timeout_ms = SE_FETCH_TIMEOUT_MS, .max_bytes = SE_FETCH_MAX_BYTES, .file_dir = dir};
+	snprintf(url, sizeof url, "file://%s/ok.xml", dir);
+	result r = {0};
+	r.rc = se_fetch(url, &opts, &r.body, &r.len, &r.error);
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_str_eq(r.body, "<ok/>");
+	result_free(&r);
+	static const char *const refused[] = {"fifo", "zero", "out", "missing", "../../etc/hostname", "."};
+	for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+		snprintf(url, sizeof url, "file://%s/%s", dir, refused[i]);
+		r = (result){0};
+		r.rc = se_fetch(url, &opts, &r.body, &r.len, &r.error);
+		ck_assert_int_lt(r.rc, 0);
+		ck_assert_msg(strstr(r.error, "may only name a regular file inside the --metadata-dir directory") != NULL,
+			      "%s: %s", refused[i], r.error);
+		result_free(&r);
+	}
+	/* Another host is not this machine. */
+	r = (result){0};
+	r.rc = se_fetch("file://example.test/etc/hostname", &opts, &r.body, &r.len, &r.error);
+	ck_assert_int_lt(r.rc, 0);
+	result_free(&r);
+	snprintf(path, sizeof path, "%s/ok.xml", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/fifo", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/zero", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/out", dir);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *fetch_suite(void)
 {
 	Suite *s = suite_create("fetch");
@@ -343,6 +449,8 @@ static Suite *fetch_suite(void)
 	tcase_add_test(tc, test_http_redirect_to_file_refused);
 	tcase_add_test(tc, test_http_timeout);
 	tcase_add_test(tc, test_http_refused);
+	tcase_add_test(tc, test_http_post_any_status);
+	tcase_add_test(tc, test_file_dir_rules);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -239,6 +239,93 @@ START_TEST(test_deep_nesting)
 }
 END_TEST
 
+/* The bounding pass refuses what would make libxml2 slow (quadratic in the attributes of one element) before the
+ * parser runs; the case's time-out (5 s) fails the test where the parser would have been reached (about 24 s). */
+START_TEST(test_many_attributes_refused_before_parsing)
+{
+	size_t n = 50000;
+	char *xml = malloc(n * 12 + 256);
+	ck_assert_ptr_nonnull(xml);
+	char *p = xml + sprintf(xml, "<md:EntityDescriptor xmlns:md=\"" MD "\" entityID=\"x\"");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, " a%05zu=\"1\"", i);
+	p += sprintf(p, ">" ED_CLOSE);
+	ck_assert_uint_gt((size_t)(p - xml), 500000);
+	expect_invalid(xml, "more than 256 attributes");
+	free(xml);
+}
+END_TEST
+
+START_TEST(test_bounds)
+{
+	/* Depth: 64 levels are fine for the pass (the document then lacks its pieces), 65 are not. */
+	char deep[65 * 8 + 256];
+	char *p = deep;
+	for (int i = 0; i < 65; i++)
+		p += sprintf(p, "<a>");
+	for (int i = 0; i < 65; i++)
+		p += sprintf(p, "</a>");
+	expect_invalid(deep, "deeper than 64");
+	p = deep;
+	for (int i = 0; i < 64; i++)
+		p += sprintf(p, "<a>");
+	for (int i = 0; i < 64; i++)
+		p += sprintf(p, "</a>");
+	expect_invalid(deep, "root element");
+	/* Elements in all, and attributes in all, even when each element has few. */
+	size_t n = SE_METADATA_MAX_ELEMENTS + 1;
+	char *many = malloc(n * 12 + 64);
+	ck_assert_ptr_nonnull(many);
+	p = many + sprintf(many, "<r>");
+	for (size_t i = 0; i < n; i++)
+		p += sprintf(p, "<b/>");
+	sprintf(p, "</r>");
+	expect_invalid(many, "more than 20000 elements");
+	p = many + sprintf(many, "<r>");
+	for (size_t i = 0; i < 10001; i++)
+		p += sprintf(p, "<b x='' y='' z='' w=''/>");
+	sprintf(p, "</r>");
+	expect_invalid(many, "more than 40000 attributes");
+	free(many);
+	/* Quotes, comments, CDATA and processing instructions are not counted. */
+	char ok[16384];
+	p = ok + sprintf(ok, "<?xml version=\"1.0\"?><!-- <a b=1 c=2> -->" ED_OPEN("https://idp.test/e?a=b&amp;c=d")
+				 IDP_OPEN KEY("", "C") SSO(REDIRECT, "https://idp.test/r?x=1"));
+	for (int i = 0; i < 300; i++)
+		p += sprintf(p, "<![CDATA[<x y=1>]]>");
+	sprintf(p, IDP_CLOSE ED_CLOSE);
+	se_metadata m;
+	char *err;
+	ck_assert_int_eq(parse(ok, &m, &err), 0);
+	ck_assert_str_eq(m.entity_id, "https://idp.test/e?a=b&c=d");
+	se_metadata_release(&m);
+	/* Not UTF-8 (UTF-16 has NUL bytes) is refused before parsing too. */
+	const char utf16[] = {'<', 0, 'a', 0, '/', 0, '>', 0};
+	err = NULL;
+	ck_assert_int_eq(se_metadata_parse(utf16, sizeof utf16, &m, &err), SE_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "UTF-8"));
+	free(err);
+}
+END_TEST
+
+/* Messages never quote the document: no element names, entity names or text of it. */
+START_TEST(test_messages_do_not_echo)
+{
+	expect_invalid("<secretroot/>", "root element");
+	se_metadata m;
+	char *err;
+	ck_assert_int_eq(parse("<secretroot/>", &m, &err), SE_EINVAL);
+	ck_assert_ptr_null(strstr(err, "secretroot"));
+	free(err);
+	ck_assert_int_eq(parse("<a><secretname></a>", &m, &err), SE_EINVAL);
+	ck_assert_ptr_null(strstr(err, "secretname"));
+	free(err);
+	ck_assert_int_eq(parse(ED_OPEN("urn:secret-entity") ED_CLOSE, &m, &err), SE_EINVAL);
+	ck_assert_ptr_null(strstr(err, "secret-entity"));
+	free(err);
+}
+END_TEST
+
 START_TEST(test_long_values)
 {
 	size_t n = SE_METADATA_STR_MAX + 1;
@@ -284,6 +371,12 @@ static Suite *metadata_suite(void)
 	tcase_add_test(tc, test_doctype_refused);
 	tcase_add_test(tc, test_huge_input);
 	tcase_add_test(tc, test_deep_nesting);
+	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_messages_do_not_echo);
+	TCase *slow = tcase_create("bounded");
+	tcase_set_timeout(slow, 5);
+	tcase_add_test(slow, test_many_attributes_refused_before_parsing);
+	suite_add_tcase(s, slow);
 	tcase_add_test(tc, test_long_values);
 	tcase_add_test(tc, test_release);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,18 @@
+/* Whether an RSA private key is fit to sign or decrypt with: size, public exponent and OpenSSL's key checks. */
+#ifndef SE_KEYCHECK_H
+#define SE_KEYCHECK_H
+
+/* Bounds on the modulus of keys accepted from requests. The upper one bounds the time the checks take (they test
+ * the primes), so that a request never makes a server thread wait long. */
+#define SE_RSA_MIN_BITS 2048
+#define SE_RSA_MAX_BITS 4096
+
+/* Checks that pem (a PEM private key; never prompts for a passphrase, an encrypted key is refused) holds an RSA
+   key of SE_RSA_MIN_BITS to SE_RSA_MAX_BITS bits whose public exponent is odd and at least 3, that passes
+   EVP_PKEY_private_check(), and whose parts are consistent as EVP_PKEY_pairwise_check() would test them (n = p q,
+   the exponents, the CRT values, a signature that verifies) but without its primality tests, which take about a
+   second for a 4096-bit key. A few milliseconds at most. Returns 0, SE_EINVAL when it does not, or SE_ENOMEM.
+   Borrows pem. */
+int se_crypto_rsa_key_validate(const char *pem);
+
+#endif
