@@ -50,7 +50,8 @@ describe('every /sdk/v1 answer against Stytch\'s published schema', () => {
 
   before(async () => {
     load();
-    server = await startServer();
+    // file:// metadata only from the directory the server is given (the update by URL below).
+    server = await startServer(['--metadata-dir', D.DATA_DIR]);
     fe = createFrontend(server.url, { session: F.alice, via: 'cookie' });
   });
   after(async () => {
