@@ -8,7 +8,8 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
-	chromium # the browser test of Stytch's Admin Portal (tests/portal, meson suite 'browser')
+	# the browser tests (tests/ui: the dashboard; tests/portal: Stytch's Admin Portal): Debian's Chromium, driven by puppeteer-core
+	chromium
 )
 
 installed() {

@@ -1,6 +1,7 @@
 /* The control API under /_emulator/: a small table of calls, admin-token checking, and the calls
  * themselves. Bodies in and out are bare JSON objects; errors use the catalog's error body. */
 #include "control/control.h"
+#include "control/ui.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -47,6 +48,7 @@ typedef struct ctl {
 	const char *arg; /* the decoded {session_token} of sessions/{session_token} */
 	json_t *body;    /* the request's JSON object ({} when there is none) */
 	json_t *result;  /* the success body */
+	bool served;     /* the answer is already in out (the dashboard's files) */
 	se_error_id err;
 	char *errmsg;
 } ctl;
@@ -157,6 +159,18 @@ int se_control_reset(se_app *app, char **ret_error)
 static int h_health(ctl *c)
 {
 	return ok(c, json_pack("{s:s}", "status", "ok"));
+}
+
+/* The dashboard's files (control/ui.h); the answer is complete in c->out. */
+static int h_ui(ctl *c)
+{
+	int r = se_ui_serve(c->arg, se_http_header(c->in, "If-None-Match"), c->out);
+	if (r == SE_ENOTFOUND)
+		return fail(c, SE_ERR_ROUTE_NOT_FOUND, "No dashboard file %.64s.", c->arg);
+	if (r < 0)
+		return internal(c);
+	c->served = true;
+	return 0;
 }
 
 static int h_reset(ctl *c)
@@ -619,6 +633,9 @@ typedef struct ctl_route {
 
 static const ctl_route routes[] = {
 	{"GET", "health", h_health, true},
+	/* The dashboard's files carry no data: a browser cannot send the admin token to load them. */
+	{"GET", "ui", h_ui, true},
+	{"GET", "ui/", h_ui, true},
 	{"POST", "reset", h_reset, false},
 	{"POST", "sessions", h_session_create, false},
 	{"DELETE", "sessions/", h_session_delete, false},
@@ -729,6 +746,12 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		rt->fn(&c);
 	}
 
+	if (c.served && c.err == SE_ERR_NONE) {
+		/* Only the embedded files' own names get here: nothing in the path to mask. */
+		out->log_path = se_asprintf(SE_UI_PATH "%s%s", c.arg ? "/" : "", c.arg ? c.arg : "");
+		json_decref(c.body);
+		return;
+	}
 	json_t *body = c.err == SE_ERR_NONE && c.result ? json_incref(c.result) : NULL;
 	if (body) {
 		out->status = 200;
