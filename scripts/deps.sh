@@ -8,8 +8,12 @@ packages=(
 	libmicrohttpd-dev libjansson-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev libxml2-dev check
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
-	# the browser tests (tests/ui: the dashboard; tests/portal: Stytch's Admin Portal): Debian's Chromium, driven by puppeteer-core
+	libxmlsec1-dev zlib1g-dev # Sign-in: SAML signatures and encryption, DEFLATE of the SAML Redirect binding
+	# the browser tests (tests/ui: the dashboard; tests/portal: Stytch's Admin Portal; tests/interop/browser.test.js:
+	# sign-in): Debian's Chromium, driven by puppeteer-core
 	chromium
+	# The Docker image test (tests/docker): its own daemon, the local base image, compose.yaml.
+	docker.io debootstrap python3-yaml
 )
 
 installed() {

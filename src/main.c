@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "core/app.h"
+#include "core/hosts.h"
 #include "http/server.h"
 #include "util/util.h"
 
@@ -35,6 +36,8 @@ static const option_doc docs[] = {
 	{"admin-token", "T", "SSOEMU_ADMIN_TOKEN", "none", "control API requires Authorization: Bearer T"},
 	{"cors-origins", "LIST", "SSOEMU_CORS_ORIGINS", "http://localhost:* and http://127.0.0.1:*",
 	 "comma-separated allowed origins, or *"},
+	{"allowed-hosts", "LIST", "SSOEMU_ALLOWED_HOSTS", "loopback names, the listen address and the host of --public-url",
+	 "comma-separated extra Host header names to serve (DNS-rebinding guard), or *"},
 	{"log-format", "text|json", "SSOEMU_LOG_FORMAT", "text", "access log format on stderr"},
 	{"threads", "N", "SSOEMU_THREADS", "4, or 1 with --seed", "server threads (1-64)"},
 	{"metadata-dir", "DIR", "SSOEMU_METADATA_DIR", "none",
@@ -90,6 +93,42 @@ static int set_string(char **dst, const char *v)
 	free(*dst);
 	*dst = c;
 	return 0;
+}
+
+/* Splits a comma-separated list into a new NULL-terminated array (empty items dropped) in *ret,
+ * freeing the one there. Returns the number of items, or -1 when out of memory. */
+static int split_list(const char *v, char ***ret)
+{
+	if (*ret) {
+		for (char **o = *ret; *o; o++)
+			free(*o);
+		free(*ret);
+		*ret = NULL;
+	}
+	size_t count = 1;
+	for (const char *p = v; *p; p++)
+		count += *p == ',';
+	char **list = calloc(count + 1, sizeof *list);
+	if (!list)
+		return -1;
+	*ret = list;
+	size_t i = 0;
+	for (const char *p = v; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, ",");
+		while (len && p[len - 1] == ' ')
+			len--;
+		if (len) {
+			list[i] = strndup(p, len);
+			if (!list[i++])
+				return -1;
+		}
+		p += strcspn(p, ",");
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return (int)i;
 }
 
 /* Applies one option value; returns -1 (after printing why) on a usage error. */
@@ -175,6 +214,16 @@ static int apply(se_config *cfg, const char *name, const char *v)
 		}
 		if (i == 0)
 			return usage_error(name, v, "must list at least one origin, or be *");
+	} else if (strcmp(name, "allowed-hosts") == 0) {
+		cfg->allowed_hosts_any = strcmp(v, "*") == 0;
+		int n2 = split_list(cfg->allowed_hosts_any ? "" : v, &cfg->allowed_hosts);
+		if (n2 < 0)
+			return -1;
+		if (n2 == 0 && !cfg->allowed_hosts_any)
+			return usage_error(name, v, "must list at least one host name, or be *");
+		for (char **h = cfg->allowed_hosts; *h; h++)
+			if (strpbrk(*h, "/ \t@"))
+				return usage_error(name, v, "must be host names without scheme, path or spaces");
 	} else if (strcmp(name, "log-format") == 0) {
 		if (strcmp(v, "text") == 0)
 			cfg->log_format = SE_LOG_TEXT;
@@ -266,6 +315,9 @@ int main(int argc, char **argv)
 	 * arrival order, including OpenSSL's RSA blinding, which is kept per thread. */
 	if (app.cfg.seeded && !threads_given)
 		app.cfg.threads = 1;
+	/* Protected mode (README "Security model"): reachable from the network without an admin token,
+	 * the control API answers loopback clients only. */
+	app.cfg.protected_mode = !app.cfg.admin_token && !se_hosts_loopback(app.cfg.host);
 
 	/* Signals are taken by sigwait below; threads started from here on inherit the mask. */
 	sigset_t sigs;
@@ -279,9 +331,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ssoemu: %s\n", error ? error : "start-up failed");
 		goto done;
 	}
+	app.cfg.bound_port = port;
 	printf("ssoemu listening on http://%s%s%s:%u\n", strchr(app.cfg.host, ':') ? "[" : "", app.cfg.host,
 	       strchr(app.cfg.host, ':') ? "]" : "", port);
 	fflush(stdout);
+	if (app.cfg.protected_mode)
+		fprintf(stderr, "ssoemu: warning: listening on %s without --admin-token: the control API (/_emulator/) "
+				"answers only clients on a loopback address; set --admin-token to use it from elsewhere\n",
+			app.cfg.host);
 
 	int sig = 0;
 	sigwait(&sigs, &sig);

@@ -30,6 +30,12 @@ static json_t *member_roles(const se_member *m)
 int se_session_jwt(const se_jwt_key *key, const se_project *p, const se_session *s, const se_member *m, const se_org *o,
 		   time_t now, char **ret)
 {
+	return se_session_jwt_factors(key, p, s, m, o, NULL, now, ret);
+}
+
+int se_session_jwt_factors(const se_jwt_key *key, const se_project *p, const se_session *s, const se_member *m,
+			   const se_org *o, const json_t *factors, time_t now, char **ret)
+{
 	time_t exp = now + SE_SESSION_JWT_LIFETIME, session_exp;
 	if (s->expires_at && se_time_parse(s->expires_at, &session_exp) == 0 && session_exp < exp)
 		exp = session_exp;
@@ -39,17 +45,20 @@ int se_session_jwt(const se_jwt_key *key, const se_project *p, const se_session 
 	char *iss = se_asprintf("stytch.com/%s", p->project_id);
 	json_t *roles = member_roles(m);
 	/* json_pack takes roles ("o") whether it succeeds or not. */
-	json_t *claims = iss && roles ? json_pack("{s:s, s:s, s:[s], s:I, s:I, s:I, s:{s:s, s:s, s:s, s:s, s:[], s:{}, s:o},"
+	json_t *fl = factors ? json_deep_copy(factors) : json_array();
+	json_t *claims = iss && roles && fl ? json_pack("{s:s, s:s, s:[s], s:I, s:I, s:I, s:{s:s, s:s, s:s, s:s, s:o, s:{}, s:o},"
 					 " s:{s:s, s:s}}",
 					 "sub", m->member_id, "iss", iss, "aud", p->project_id, "iat", (json_int_t)now,
 					 "nbf", (json_int_t)now, "exp", (json_int_t)exp, "https://stytch.com/session", "id",
 					 s->member_session_id, "started_at", s->started_at, "last_accessed_at", iat,
 					 "expires_at", s->expires_at ? s->expires_at : "2099-12-31T23:59:59Z",
-					 "authentication_factors", "attributes", "roles", roles, "https://stytch.com/organization",
+					 "authentication_factors", fl, "attributes", "roles", roles, "https://stytch.com/organization",
 					 "organization_id", o->organization_id, "slug", o->organization_slug)
 			     : NULL;
-	if (!iss)
+	if (!(iss && roles && fl)) {
 		json_decref(roles);
+		json_decref(fl);
+	}
 	char *payload = claims ? se_json_dump(claims) : NULL;
 	int r = payload ? se_crypto_jwt_sign(key, payload, ret) : SE_ENOMEM;
 	(void)expires;

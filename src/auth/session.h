@@ -18,6 +18,11 @@
 int se_session_jwt(const se_jwt_key *key, const se_project *p, const se_session *s, const se_member *m, const se_org *o,
 		   time_t now, char **ret);
 
+/* The same with the session's authentication_factors (an array, borrowed; NULL: none) in the
+ * session claim, as SSO sessions have (SIGNIN.md section 5). */
+int se_session_jwt_factors(const se_jwt_key *key, const se_project *p, const se_session *s, const se_member *m,
+			   const se_org *o, const json_t *factors, time_t now, char **ret);
+
 /* Authenticates a session JWT as Stytch does: the signature (key), iss
  * "stytch.com/<project_id>", aud containing the project id and nbf must verify; then the session
  * named by its session claim must still be alive and belong to sub. As in Stytch's session

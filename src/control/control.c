@@ -1,5 +1,7 @@
 /* The control API under /_emulator/: a small table of calls, admin-token checking, and the calls
  * themselves. Bodies in and out are bare JSON objects; errors use the catalog's error body. */
+#include "control/sso.h"
+#include "signin/state.h"
 #include "control/control.h"
 #include "control/ui.h"
 
@@ -13,11 +15,14 @@
 #include <time.h>
 
 #include "crypto/digest.h"
+#include "crypto/keypool.h"
 #include "crypto/rand.h"
 #include "util/time.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
+#include "core/cors.h"
 #include "core/faults.h"
+#include "core/mask.h"
 #include "store/fixtures.h"
 #include "model/ids.h"
 #include "model/render.h"
@@ -134,8 +139,10 @@ int se_control_reset(se_app *app, char **ret_error)
 	if (r < 0)
 		return r;
 	/* A restarted stream makes what follows a reset the same as what follows a fresh start. */
-	if (app->cfg.seeded)
+	if (app->cfg.seeded) {
 		se_crypto_seed(app->cfg.seed);
+		se_keypool_restart(app->keypool);
+	}
 	r = replace_store(app, doc, &why);
 	json_decref(doc);
 	if (r < 0) {
@@ -153,6 +160,7 @@ int se_control_reset(se_app *app, char **ret_error)
 	se_ratelimit_set(app->ratelimit, app->cfg.rate_requests, app->cfg.rate_seconds);
 	se_faults_clear(app->faults);
 	se_reqlog_clear(app->reqlog);
+	se_signin_reset(app->signin);
 	return 0;
 }
 
@@ -559,6 +567,10 @@ static json_t *config_json(se_app *app)
 		o = json_pack("{s:o, s:b}", "rate_limit", rate, "sdk_member_actions_enabled", p->sdk_member_actions_enabled);
 	else
 		json_decref(rate);
+	if (o && se_control_sso_config(app, o) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	se_project_unref(p);
 	return o;
 }
@@ -597,8 +609,11 @@ static int h_config_patch(ctl *c)
 											    "sdk_member_actions_enabled");
 	json_int_t req = 0, sec = 1;
 	json_object_foreach(c->body, key, v) {
-		if (strcmp(key, "rate_limit") != 0 && strcmp(key, "sdk_member_actions_enabled") != 0)
-			return fail(c, SE_ERR_BAD_REQUEST, "%.64s is not a setting (rate_limit, sdk_member_actions_enabled).",
+		if (strcmp(key, "rate_limit") != 0 && strcmp(key, "sdk_member_actions_enabled") != 0 &&
+		    !se_control_sso_config_key(key))
+			return fail(c, SE_ERR_BAD_REQUEST,
+				    "%.64s is not a setting (rate_limit, sdk_member_actions_enabled, pkce_required_for_sso, "
+				    "allow_loopback_redirect_urls, sso_token_lifetime_seconds).",
 				    key);
 	}
 	if (rate && !json_is_null(rate)) {
@@ -614,12 +629,31 @@ static int h_config_patch(ctl *c)
 	}
 	if (actions && !json_is_boolean(actions))
 		return fail(c, SE_ERR_BAD_REQUEST, "sdk_member_actions_enabled must be a boolean.");
+	char *sso_msg = NULL;
+	int sso = se_control_sso_config_patch(c->app, c->body, &sso_msg);
+	if (sso < 0) {
+		int rc = sso == SE_EINVAL ? fail(c, SE_ERR_BAD_REQUEST, "%s", sso_msg) : internal(c);
+		free(sso_msg);
+		return rc;
+	}
 	/* The one step that can fail goes first, so that a failure leaves both settings as they were. */
 	if (actions && set_member_actions(c->app, json_is_true(actions)) < 0)
 		return internal(c);
 	if (rate)
 		se_ratelimit_set(c->app->ratelimit, (unsigned)req, (unsigned)sec);
 	return ok(c, config_json(c->app));
+}
+
+/* Sign-in's calls (control/sso.c). */
+static int h_sso(ctl *c)
+{
+	json_t *res = NULL;
+	se_error_id e = SE_ERR_NONE;
+	char *msg = NULL;
+	se_control_sso(c->app, c->in->method, c->in->path + strlen(SE_CONTROL_PREFIX), c->in, c->body, &res, &e, &msg);
+	int rc = res ? ok(c, res) : msg ? fail(c, e, "%s", msg) : fail(c, e, NULL);
+	free(msg);
+	return rc;
 }
 
 /* --- dispatch ----------------------------------------------------------------------------------- */
@@ -649,6 +683,12 @@ static const ctl_route routes[] = {
 	{"PUT", "state", h_state_put, false},
 	{"GET", "config", h_config_get, false},
 	{"PATCH", "config", h_config_patch, false},
+	{"POST", "sso/presets", h_sso, false},
+	{"GET", "sso/presets", h_sso, false},
+	{"DELETE", "sso/presets", h_sso, false},
+	{"GET", "sso/assertions", h_sso, false},
+	{"GET", "sso/flows", h_sso, false},
+	{"POST", "sso/tokens", h_sso, false},
 };
 
 /* The row for method and the path after the prefix; *ret_arg gets a parameter's raw text. */
@@ -715,14 +755,58 @@ static int decode_arg(const char *raw, char *buf, size_t size)
 	return se_percent_decode(buf) < 0 || !*buf ? SE_EINVAL : 0;
 }
 
-/* The path for logs: a session token in the path is masked, anything long is cut. */
-static char *log_path(const char *path)
+/* The path for logs (core/mask.h): the session token of sessions/{session_token} and anything
+ * shaped like a credential masked, control bytes escaped, cut short. */
+static char *log_path(se_app *app, const char *path)
 {
 	static const char sessions[] = SE_CONTROL_PREFIX "sessions/";
-	if (strncmp(path, sessions, sizeof sessions - 1) == 0 && path[sizeof sessions - 1])
-		return se_asprintf("%s[redacted]", sessions);
-	/* On a character boundary, invalid bytes replaced: the log line must stay valid JSON. */
-	return se_text_clip(path, 203);
+	se_project *p = se_app_project(app);
+	const char *list[4];
+	size_t n = 0;
+	if (p && p->secret)
+		list[n++] = p->secret;
+	if (p && p->public_token)
+		list[n++] = p->public_token;
+	if (app->cfg.admin_token)
+		list[n++] = app->cfg.admin_token;
+	list[n] = NULL;
+	bool session = strncmp(path, sessions, sizeof sessions - 1) == 0;
+	char *out = se_mask_path(path, session ? SE_CONTROL_PREFIX "sessions/{session_token}" : NULL, list, SE_LOG_PATH_MAX);
+	se_project_unref(p);
+	return out;
+}
+
+/* Whether the request's Content-Type is application/json (parameters such as charset allowed). */
+static bool json_content_type(const se_http_in *in)
+{
+	const char *ct = se_http_header(in, "Content-Type");
+	if (!ct)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	size_t n = strcspn(ct, "; \t");
+	return n == strlen("application/json") && strncasecmp(ct, "application/json", n) == 0;
+}
+
+/* The control API's protections against web pages and the network, before anything else (README
+ * "Security model"): protected mode (a non-loopback listen address without --admin-token answers
+ * only loopback clients), the Origin rule, and JSON-only writes, which a page cannot send
+ * cross-origin without a preflight. Returns 0 or fails c. */
+static int protect(ctl *c, const ctl_route *rt)
+{
+	const se_http_in *in = c->in;
+	const char *origin = se_http_header(in, "Origin");
+	if (c->app->cfg.protected_mode && !in->peer_loopback && !(rt && rt->fn == h_health))
+		return fail(c, SE_ERR_CONTROL_API_PROTECTED, NULL);
+	if (origin && !se_cors_allowed(&c->app->cfg, origin))
+		return fail(c, SE_ERR_ORIGIN_NOT_ALLOWED, NULL);
+	/* A write with a body must say it is JSON; one without a body (reset, the deletes) may say
+	 * nothing, but never another type: a form or text/plain request is what a page can send. */
+	bool write = strcmp(in->method, "GET") != 0 && strcmp(in->method, "HEAD") != 0;
+	if (write && !json_content_type(in) && (in->body_len > 0 || se_http_header(in, "Content-Type")))
+		return fail(c, SE_ERR_CONTENT_TYPE_NOT_JSON, "Control API writes (%s) need Content-Type: application/json.",
+			    in->method);
+	return 0;
 }
 
 void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
@@ -733,7 +817,9 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	out->surface = "control";
 	out->log = 0;
 	const ctl_route *rt = find(in->method, in->path + strlen(SE_CONTROL_PREFIX), &raw);
-	if (in->body_too_large) {
+	if (protect(&c, rt) < 0) {
+		/* refused before anything else */
+	} else if (in->body_too_large) {
 		fail(&c, SE_ERR_BODY_TOO_LARGE, NULL);
 	} else if (!(rt && rt->public) && !admin_ok(app, in)) {
 		fail(&c, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
@@ -773,7 +859,7 @@ void se_control_handle(se_app *app, const se_http_in *in, se_http_out *out)
 					out->request_id, se_error_default_message(SE_ERR_INTERNAL));
 	}
 	out->body_len = out->body ? strlen(out->body) : 0;
-	out->log_path = log_path(in->path);
+	out->log_path = log_path(app, in->path);
 	se_http_out_header(out, "Content-Type", "application/json");
 	OPENSSL_cleanse(arg, sizeof arg);
 	json_decref(body);

@@ -1,4 +1,6 @@
 /* Process-wide state: settings defaults, the project snapshot, opening and closing everything. */
+#include "signin/saml.h"
+#include "signin/state.h"
 #include "core/app.h"
 
 #include <stdlib.h>
@@ -6,6 +8,7 @@
 #include <time.h>
 
 #include "crypto/jwt.h"
+#include "crypto/keypool.h"
 #include "crypto/rand.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
@@ -49,6 +52,10 @@ void se_config_release(se_config *cfg)
 		for (char **o = cfg->cors_origins; *o; o++)
 			free(*o);
 	free(cfg->cors_origins);
+	if (cfg->allowed_hosts)
+		for (char **h = cfg->allowed_hosts; *h; h++)
+			free(*h);
+	free(cfg->allowed_hosts);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -128,7 +135,8 @@ int se_app_open(se_app *app, char **ret_error)
 		se_crypto_seed(app->cfg.seed);
 	if ((r = se_ratelimit_new(app->cfg.rate_requests, app->cfg.rate_seconds, &app->ratelimit)) < 0 ||
 	    (r = se_faults_new(&app->faults)) < 0 || (r = se_reqlog_new(SE_REQLOG_SIZE, &app->reqlog)) < 0 ||
-	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0)
+	    (r = se_outbound_new(SE_OUTBOUND_MAX_IN_FLIGHT, SE_OUTBOUND_MAX_PER_KEY, &app->outbound)) < 0 ||
+	    (r = se_signin_new(&app->signin)) < 0 || (r = se_saml_init()) < 0)
 		goto oom;
 	r = se_store_open(app->cfg.db_path, &app->store, &fresh, ret_error);
 	if (r < 0)
@@ -137,6 +145,13 @@ int se_app_open(se_app *app, char **ret_error)
 		return r;
 	if ((r = se_app_reload_project(app)) < 0) {
 		*ret_error = se_asprintf("database %s: no project row", app->cfg.db_path);
+		return r;
+	}
+	/* Last, so that its threads do not slow the start down: one generator thread per core, or one drawing its
+	 * own stream under --seed (crypto/keypool.h). */
+	r = se_keypool_new(SE_KEYPOOL_SIZE, 0, app->cfg.seeded, app->cfg.seed, &app->keypool);
+	if (r < 0) {
+		*ret_error = strdup("cannot start the key pool");
 		return r;
 	}
 	return 0;
@@ -150,6 +165,8 @@ void se_app_close(se_app *app)
 	/* First: a job's continuation may still need the store. */
 	se_outbound_free(app->outbound);
 	app->outbound = NULL;
+	se_keypool_free(app->keypool);
+	app->keypool = NULL;
 	se_crypto_jwt_key_free(app->jwt_key);
 	app->jwt_key = NULL;
 	se_store_close(app->store);
@@ -160,6 +177,8 @@ void se_app_close(se_app *app)
 	app->faults = NULL;
 	se_reqlog_free(app->reqlog);
 	app->reqlog = NULL;
+	se_signin_free(app->signin);
+	app->signin = NULL;
 	se_project_unref(app->project);
 	app->project = NULL;
 	pthread_mutex_destroy(&app->project_lock);

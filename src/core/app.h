@@ -18,7 +18,9 @@ typedef struct se_ratelimit se_ratelimit;
 typedef struct se_faults se_faults;
 typedef struct se_reqlog se_reqlog;
 typedef struct se_jwt_key se_jwt_key;
+typedef struct se_signin se_signin;
 typedef struct se_outbound se_outbound;
+typedef struct se_keypool se_keypool;
 
 typedef struct se_app {
 	se_config cfg;
@@ -27,7 +29,9 @@ typedef struct se_app {
 	se_faults *faults;
 	se_reqlog *reqlog;
 	se_jwt_key *jwt_key;
+	se_signin *signin; /* sign-in flows and the built-in IdP's state (signin/state.h) */
 	se_outbound *outbound; /* the fetch worker (outbound/outbound.h) */
+	se_keypool *keypool; /* SAML signing keys made ahead of demand */
 	pthread_mutex_t project_lock; /* guards the project pointer, not the snapshot */
 	se_project *project;
 } se_app;

@@ -1,5 +1,5 @@
-/* The request pipeline. Order (API.md section 5): route, credentials, rate limit, session,
- * organization and tenancy, permission, validation, handler. */
+/* The request pipeline. Order (API.md section 5): route, credentials, member session, rate limit
+ * (keyed by the session), faults, organization and tenancy, permission, validation, handler. */
 #include "core/pipeline.h"
 
 #include <stdarg.h>
@@ -11,12 +11,16 @@
 #include "auth/auth.h"
 #include "util/errors_code.h"
 #include "core/faults.h"
+#include "core/mask.h"
 #include "model/ids.h"
 #include "core/ratelimit.h"
 #include "model/rbac.h"
 #include "request/req.h"
 #include "core/routes.h"
 #include "auth/session.h"
+#include "signin/html.h"
+#include "signin/member.h"
+#include "signin/state.h"
 #include "util/text.h"
 #include "util/util.h"
 
@@ -32,13 +36,24 @@ static double monotonic_now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Credentials: fills *ret_credential with the rate-limit key. */
+/* Credentials: fills *ret_credential with the first part of the rate-limit key (the project on
+ * /v1, the public token on /sdk/v1); the member session's id is added once it is authenticated. */
 static int check_credentials(se_req *r, char **ret_credential)
 {
 	const se_route *route = r->match.route;
 	char *user = NULL, *pass = NULL;
 	int ok = -1;
-	if (route->auth == SE_AUTH_NONE) {
+	if (route->auth == SE_AUTH_QUERY_PUBLIC_TOKEN) {
+		/* sso/start: a browser navigation carries the public token in the query (SIGNIN.md 1). */
+		const char *token = se_http_query(r->in, "public_token");
+		if (!token || !*token)
+			return se_req_fail(r, SE_ERR_SI_PUBLIC_TOKEN_REQUIRED, NULL);
+		if (!se_auth_is_public_token(r->project, token))
+			return se_req_fail(r, SE_ERR_UNAUTHORIZED_CREDENTIALS, NULL);
+		*ret_credential = se_asprintf("public:%s", token);
+		return *ret_credential ? 0 : se_req_internal(r);
+	}
+	if (route->auth == SE_AUTH_NONE || route->auth == SE_AUTH_CALLBACK || route->auth == SE_AUTH_IDP) {
 		*ret_credential = strdup("");
 		return *ret_credential ? 0 : se_req_internal(r);
 	}
@@ -47,17 +62,14 @@ static int check_credentials(se_req *r, char **ret_credential)
 	if (route->surface == SE_SURFACE_API) {
 		if (!se_auth_is_secret(r->project, user, pass))
 			goto done;
-		const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
-		if (!member)
-			member = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
-		*ret_credential = se_asprintf("api:%s:%s", user, member ? member : "");
+		*ret_credential = se_asprintf("api:%s", user);
 	} else {
 		if (!se_auth_is_public_token(r->project, user))
 			goto done;
 		/* Without a session the SDK sends the public token twice. */
 		if (route->auth == SE_AUTH_SESSION && (!*pass || strcmp(pass, user) == 0))
 			goto done;
-		*ret_credential = se_asprintf("sdk:%s:%s", user, pass);
+		*ret_credential = se_asprintf("sdk:%s", user);
 	}
 	ok = *ret_credential ? 0 : se_req_internal(r);
 done:
@@ -74,7 +86,8 @@ static int resolve_session(se_req *r, const char *token)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	/* A session signed in by SSO carries its connections' implicit roles (SIGNIN.md 4.2). */
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
 /* The SDK's session token is the password of its Basic credentials. */
@@ -97,10 +110,12 @@ static int resolve_session_jwt(se_req *r, const char *jwt)
 	if (e != SE_ERR_NONE)
 		return se_req_fail(r, e, NULL);
 	r->has_member = true;
-	return 0;
+	return se_signin_apply_session_roles(r->db, &r->session, &r->member) < 0 ? se_req_internal(r) : 0;
 }
 
-static int resolve_principal(se_req *r)
+/* Authenticates the member session the request carries: the SDK's session token, or on /v1 the
+ * optional X-Stytch-Member-Session(JWT) header. */
+static int resolve_member(se_req *r)
 {
 	const se_route *route = r->match.route;
 	if (route->surface == SE_SURFACE_SDK) {
@@ -109,13 +124,7 @@ static int resolve_principal(se_req *r)
 		char *token = NULL;
 		int ok = resolve_session(r, sdk_session_token(r, &token));
 		free(token);
-		if (ok < 0)
-			return ok;
-		int g = se_store_org_find(r->db, r->member.organization_id, false, &r->org);
-		if (g < 0)
-			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
-		r->has_org = true;
-		return 0;
+		return ok;
 	}
 	if (route->auth != SE_AUTH_SECRET)
 		return 0;
@@ -127,6 +136,24 @@ static int resolve_principal(se_req *r)
 		return -1;
 	if (member_jwt && resolve_session_jwt(r, member_jwt) < 0)
 		return -1;
+	return 0;
+}
+
+/* The organization: the member's on /sdk/v1, the path's on /v1 (with the tenancy check). */
+static int resolve_org(se_req *r)
+{
+	const se_route *route = r->match.route;
+	if (route->surface == SE_SURFACE_SDK) {
+		if (route->auth != SE_AUTH_SESSION)
+			return 0;
+		int g = se_store_org_find(r->db, r->member.organization_id, false, &r->org);
+		if (g < 0)
+			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
+		r->has_org = true;
+		return 0;
+	}
+	if (route->auth != SE_AUTH_SECRET)
+		return 0;
 	const char *org = se_route_param(&r->match, "organization_id");
 	if (org) {
 		int g = se_store_org_find(r->db, org, true, &r->org);
@@ -141,9 +168,48 @@ static int resolve_principal(se_req *r)
 	return 0;
 }
 
+/* An application/x-www-form-urlencoded body as an object of strings (SIGNIN.md 2: SAMLResponse). */
+static int parse_form(se_req *r)
+{
+	const se_http_in *in = r->in;
+	char *copy = malloc(in->body_len + 1);
+	r->body = json_object();
+	if (!copy || !r->body) {
+		free(copy);
+		return se_req_internal(r);
+	}
+	memcpy(copy, in->body, in->body_len);
+	copy[in->body_len] = '\0';
+	size_t fields = 0;
+	int ok = 0;
+	for (char *save = NULL, *kv = strtok_r(copy, "&", &save); kv; kv = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(kv, '=');
+		if (eq)
+			*eq = '\0';
+		char *val = eq ? eq + 1 : kv + strlen(kv);
+		for (char *p = kv; *p; p++)
+			*p = *p == '+' ? ' ' : *p;
+		for (char *p = val; *p; p++)
+			*p = *p == '+' ? ' ' : *p;
+		if (++fields > SE_HTTP_MAX_QUERY || se_percent_decode(kv) < 0 || se_percent_decode(val) < 0) {
+			ok = se_req_fail(r, SE_ERR_BAD_REQUEST, "The form body is malformed or has more than %d fields.",
+					 SE_HTTP_MAX_QUERY);
+			break;
+		}
+		if (*kv && !json_object_get(r->body, kv) && json_object_set_new(r->body, kv, json_string(val)) < 0) {
+			ok = se_req_fail(r, SE_ERR_BAD_REQUEST, "The form body is not valid UTF-8.");
+			break;
+		}
+	}
+	free(copy);
+	return ok;
+}
+
 static int parse_body(se_req *r)
 {
 	const se_http_in *in = r->in;
+	if (r->match.route->flags & SE_ROUTE_FORM && in->body_len > 0)
+		return parse_form(r);
 	if (in->body_len == 0 || (r->match.route->flags & SE_ROUTE_ANY_BODY)) {
 		r->body = json_object();
 		return r->body ? 0 : se_req_internal(r);
@@ -172,8 +238,21 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 	if (route->surface == SE_SURFACE_SDK && (route->flags & SE_ROUTE_MEMBER_ACTION) &&
 	    !r->project->sdk_member_actions_enabled)
 		return se_req_fail(r, SE_ERR_ENDPOINT_NOT_AUTHORIZED_FOR_SDK, NULL);
+	/* The rate limit keys on what it limits: the member session (by its id, so that its token and
+	 * every JWT of it share one bucket) once authenticated; a request failing that uses none. The
+	 * same key is the request's credential for the caps on outbound fetches. */
+	if (resolve_member(r) < 0)
+		return -1;
+	char *key = se_asprintf("%s:%s", r->credential, r->has_member ? r->session.member_session_id : "");
+	if (!key)
+		return se_req_internal(r);
+	free(r->credential);
+	r->credential = key;
 	unsigned retry_after = 0;
-	int limited = se_ratelimit_take(app->ratelimit, r->credential, r->match.index, monotonic_now(), &retry_after);
+	/* Callbacks and the built-in IdP carry no credential and are never rate limited (SIGNIN.md). */
+	bool limit = route->auth != SE_AUTH_CALLBACK && route->auth != SE_AUTH_IDP;
+	int limited = limit ? se_ratelimit_take(app->ratelimit, r->credential, r->match.index, monotonic_now(), &retry_after)
+			    : 0;
 	if (limited < 0) {
 		char secs[16];
 		snprintf(secs, sizeof secs, "%u", retry_after);
@@ -181,13 +260,13 @@ static int run(se_app *app, se_req *r, se_http_out *out)
 		return se_req_fail(r, SE_ERR_TOO_MANY_REQUESTS, NULL);
 	}
 	se_error_id fault = SE_ERR_NONE;
-	if (app->faults && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
+	if (app->faults && route->auth != SE_AUTH_IDP && se_faults_take(app->faults, r->in->method, r->in->path, &fault, &out->delay_ms) &&
 	    fault != SE_ERR_NONE) {
 		if (fault == SE_ERR_TOO_MANY_REQUESTS)
 			se_http_out_header(out, "Retry-After", "1");
 		return se_req_fail(r, fault, NULL);
 	}
-	if (resolve_principal(r) < 0)
+	if (resolve_org(r) < 0)
 		return -1;
 	if (route->resource && r->has_member &&
 	    !se_rbac_allows(r->project->rbac_policy, r->member.roles, route->resource, route->action))
@@ -227,9 +306,57 @@ static int finish_text(se_req *r, se_http_out *out)
 
 /* Writes the response body: the handler's object with request_id and status_code, wrapped in
  * "data" on the SDK surface; or the bare error body. */
+/* Whether an error goes to a browser as a page (SIGNIN.md Rule B). */
+static bool browser_error(const se_req *r)
+{
+	const char *accept = se_http_header(r->in, "Accept");
+	return r->match.route && (r->match.route->flags & SE_ROUTE_BROWSER) && accept && strstr(accept, "text/html");
+}
+
+/* Sign-in answers: a redirect, a page or document, or an error page for a browser. Returns true when
+ * it wrote the response. */
+static bool finish_signin(se_req *r, se_http_out *out)
+{
+	if (r->err == SE_ERR_NONE && r->location) {
+		json_t *b = json_pack("{s:i, s:s, s:s}", "status_code", 302, "request_id", r->request_id, "redirect_url",
+				      r->location);
+		out->body = b ? se_json_dump(b) : NULL;
+		json_decref(b);
+		if (!out->body)
+			return false;
+		out->status = 302;
+		se_http_out_header(out, "Location", r->location);
+		se_http_out_header(out, "Content-Type", "application/json");
+		se_http_out_header(out, "Cache-Control", "no-store");
+	} else if (r->err == SE_ERR_NONE && r->raw_body) {
+		out->body = r->raw_body;
+		r->raw_body = NULL;
+		out->status = r->raw_status ? r->raw_status : 200;
+		se_http_out_header(out, "Content-Type", r->raw_type ? r->raw_type : "text/html; charset=utf-8");
+		se_http_out_header(out, "Cache-Control", "no-store");
+	} else if (r->err != SE_ERR_NONE && browser_error(r)) {
+		json_t *b = se_error_body(r->err, r->errmsg, r->request_id);
+		const char *msg = r->errmsg ? r->errmsg : se_error_default_message(r->err);
+		out->body = b ? se_html_error_page(se_error_status(r->err), se_error_type(r->err), msg, r->request_id, b)
+			      : NULL;
+		json_decref(b);
+		if (!out->body)
+			return false;
+		out->status = se_error_status(r->err);
+		out->error_type = se_error_type(r->err);
+		se_http_out_header(out, "Content-Type", "text/html; charset=utf-8");
+	} else {
+		return false;
+	}
+	out->body_len = strlen(out->body);
+	return true;
+}
+
 static void finish(se_req *r, se_http_out *out)
 {
 	json_t *body = NULL;
+	if (finish_signin(r, out))
+		return;
 	if (r->err == SE_ERR_NONE && r->out_text && finish_text(r, out) == 0)
 		return;
 	if (r->err == SE_ERR_NONE && r->out) {
@@ -260,70 +387,20 @@ static void finish(se_req *r, se_http_out *out)
 	se_http_out_header(out, "Content-Type", "application/json");
 }
 
-/* Whether a segment of a path no route matched looks like a credential: the project's secret or
- * public token, or anything shaped like a secret, public token or session token. */
-static bool credential_segment(const se_req *r, const char *seg, size_t len)
-{
-	static const char *const prefixes[] = {"secret-", "public-token-", "session-", NULL};
-	for (size_t i = 0; prefixes[i]; i++)
-		if (len >= strlen(prefixes[i]) && strncmp(seg, prefixes[i], strlen(prefixes[i])) == 0)
-			return true;
-	const char *known[] = {r->project ? r->project->secret : NULL, r->project ? r->project->public_token : NULL};
-	for (size_t i = 0; i < 2; i++)
-		if (known[i] && strlen(known[i]) == len && memcmp(seg, known[i], len) == 0)
-			return true;
-	return false;
-}
-
-/* Longest path written to the logs. */
-#define LOG_PATH_MAX 200
-
-/* A path no route matched, with credential-like segments masked, cut short. */
-static char *unmatched_log_path(const se_req *r)
-{
-	char buf[256], out[LOG_PATH_MAX + 1];
-	size_t w = 0;
-	bool full = false;
-	for (const char *p = r->in->path; *p && !full;) {
-		size_t len = strcspn(p + 1, "/") + 1;
-		bool mask = credential_segment(r, p + 1, len - 1);
-		int n = snprintf(buf + w, sizeof buf - w, "%.*s%s", mask ? 1 : (int)len, p, mask ? "[redacted]" : "");
-		full = n < 0 || (size_t)n >= sizeof buf - w;
-		w = full ? sizeof buf - 1 : w + (size_t)n;
-		p += len;
-		full = full || (w > LOG_PATH_MAX && *p);
-	}
-	buf[w] = '\0';
-	/* Cut on a character boundary with "...", invalid bytes replaced: the log line and the request log stay valid
-	 * JSON. Whenever the loop stopped early, w is past the limit, so the cut and its "..." happen here. */
-	se_text_clip_into(out, sizeof out, buf, w, NULL);
-	return strdup(out);
-}
-
-/* The path for logs: a matched route's pattern with its parameters filled in, tokens masked;
- * otherwise the raw path, cut short. */
+/* The path for logs (core/mask.h): credential-shaped segments and the values of token parameters
+ * masked, control bytes escaped, cut short. */
 static char *log_path(const se_req *r)
 {
-	if (!r->match.route)
-		return unmatched_log_path(r);
-	char buf[1024];
-	size_t w = 0;
-	for (const char *p = r->match.route->pattern; *p && w < sizeof buf - 1;) {
-		if (*p != '{') {
-			buf[w++] = *p++;
-			continue;
-		}
-		size_t len = strcspn(p, "}");
-		char name[32];
-		snprintf(name, sizeof name, "%.*s", (int)(len - 1), p + 1);
-		const char *v = strstr(name, "token") ? "[redacted]" : se_route_param(&r->match, name);
-		w += (size_t)snprintf(buf + w, sizeof buf - w, "%s", v ? v : "");
-		if (w >= sizeof buf)
-			w = sizeof buf - 1;
-		p += len + (p[len] ? 1 : 0);
-	}
-	buf[w] = '\0';
-	return se_text_clip(buf, sizeof buf - 1);
+	const char *known[] = {r->project ? r->project->secret : NULL, r->project ? r->project->public_token : NULL,
+			       r->cfg->admin_token, NULL};
+	/* A NULL in the middle would end the list early: keep only the values there are. */
+	const char *list[4];
+	size_t n = 0;
+	for (size_t i = 0; i < 3; i++)
+		if (known[i])
+			list[n++] = known[i];
+	list[n] = NULL;
+	return se_mask_path(r->in->path, r->match.route ? r->match.route->pattern : NULL, list, SE_LOG_PATH_MAX);
 }
 
 static void release(se_req *r)
@@ -337,6 +414,8 @@ static void release(se_req *r)
 	json_decref(r->out);
 	free(r->out_text);
 	free(r->errmsg);
+	free(r->location);
+	free(r->raw_body);
 	se_org_release(&r->org);
 	se_member_release(&r->member);
 	se_session_release(&r->session);
@@ -360,9 +439,9 @@ static bool inputs_utf8(const se_req *r)
 /* After the handler (or a continuation) returned rc: 1 when work is pending, else 0 with the response written. */
 static int conclude(se_req *r, int rc, se_http_out *out)
 {
-	if (rc == SE_REQ_PENDING && r->job)
+	if (rc == SE_REQ_PENDING && (r->job || r->wait_key))
 		return 1;
-	if (rc == 0 && !r->out && !r->out_text && r->err == SE_ERR_NONE)
+	if (rc == 0 && !r->out && !r->out_text && !r->location && !r->raw_body && r->err == SE_ERR_NONE)
 		se_req_internal(r);
 	finish(r, out);
 	out->log_path = log_path(r);
@@ -374,7 +453,7 @@ int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 	se_pipeline_call *call = calloc(1, sizeof *call);
 	se_req stack = {0}, *r = call ? &call->r : &stack;
 	*r = (se_req){.cfg = &app->cfg, .store = app->store, .jwt_key = app->jwt_key, .outbound = app->outbound,
-		      .in = in, .now = time(NULL)};
+		      .keypool = app->keypool, .signin = app->signin, .in = in, .now = time(NULL)};
 	memcpy(r->request_id, out->request_id, sizeof r->request_id);
 	out->log = 1;
 
@@ -390,7 +469,8 @@ int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pi
 	} else if (se_router_match(se_routes, se_routes_count, in->method, in->path, &r->match) < 0) {
 		se_req_fail(r, SE_ERR_ROUTE_NOT_FOUND, "No route for %s %s.", in->method, in->path);
 	} else {
-		out->surface = r->match.route->surface == SE_SURFACE_SDK ? "sdk" : "api";
+		static const char *const surfaces[] = {"sdk", "api", "public", "idp"};
+		out->surface = surfaces[r->match.route->surface];
 		if (!inputs_utf8(r))
 			se_req_fail(r, SE_ERR_BAD_REQUEST, "A path parameter or query value is not valid UTF-8.");
 		else
@@ -412,6 +492,14 @@ se_outbound_job *se_pipeline_call_job(se_pipeline_call *call)
 	return call->r.job;
 }
 
+void se_pipeline_call_wait(se_app *app, se_pipeline_call *call)
+{
+	if (call->r.job)
+		se_outbound_job_run(call->r.job);
+	else
+		se_keypool_wait(app->keypool);
+}
+
 int se_pipeline_resume(se_app *app, se_pipeline_call *call, se_http_out *out)
 {
 	se_req *r = &call->r;
@@ -420,6 +508,7 @@ int se_pipeline_resume(se_app *app, se_pipeline_call *call, se_http_out *out)
 	void *ctx = r->cont_ctx;
 	void (*ctx_free)(void *) = r->cont_ctx_free;
 	r->job = NULL;
+	r->wait_key = false;
 	r->cont = NULL;
 	r->cont_ctx = NULL;
 	r->cont_ctx_free = NULL;
@@ -450,7 +539,7 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out)
 	se_pipeline_call *call = NULL;
 	int pending = se_pipeline_start(app, in, out, &call);
 	while (pending) {
-		se_outbound_job_run(se_pipeline_call_job(call));
+		se_pipeline_call_wait(app, call);
 		pending = se_pipeline_resume(app, call, out);
 	}
 }

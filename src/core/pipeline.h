@@ -23,8 +23,13 @@ void se_pipeline_handle(se_app *app, const se_http_in *in, se_http_out *out);
  * once woken, calls se_pipeline_resume() on a server thread. Never blocks. */
 int se_pipeline_start(se_app *app, const se_http_in *in, se_http_out *out, se_pipeline_call **ret_call);
 
-/* The pending job of call (owned by call; start it, never free it). */
+/* The pending job of call (owned by call; start it, never free it); NULL when call waits for the key pool instead
+ * (then ask se_keypool_notify() to wake it). */
 se_outbound_job *se_pipeline_call_job(se_pipeline_call *call);
+
+/* Waits on the calling thread for what call waits for: runs its job (se_outbound_job_run()), or waits until the
+ * key pool has a key. Only for callers without a connection to suspend (tests, the fuzzer). */
+void se_pipeline_call_wait(se_app *app, se_pipeline_call *call);
 
 /* Runs the continuation of call, whose job has ended, on the calling thread. Returns 0 with *out
  * complete and call freed; or 1 when the continuation left more work pending (start its job again). */

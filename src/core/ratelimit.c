@@ -1,4 +1,5 @@
-/* Token buckets per credential and operation, in a bounded hash table under one lock. */
+/* Token buckets per credential and operation: a hash table with a least-recently-used list, bounded
+ * at SE_RATELIMIT_MAX_BUCKETS, under one lock; O(1) work per request. */
 #include "core/ratelimit.h"
 
 #include <math.h>
@@ -11,13 +12,12 @@
 
 #include "util/errors_code.h"
 
-#define SLOTS 4096
-/* At most this many buckets: past it, buckets that are full again (idle clients) are dropped. */
-#define MAX_BUCKETS 65536
+#define SLOTS 16384 /* a power of two; chains of about four when full */
 
 typedef struct bucket {
-	struct bucket *next;
-	unsigned char key[32]; /* SHA-256 of credential and operation: no token kept in memory */
+	struct bucket *next;       /* in its hash slot */
+	struct bucket *newer, *older; /* in the LRU list */
+	unsigned char key[32];     /* SHA-256 of credential and operation: no token kept in memory */
 	double tokens;
 	double updated;
 } bucket;
@@ -26,8 +26,16 @@ struct se_ratelimit {
 	pthread_mutex_t lock;
 	unsigned requests, seconds;
 	size_t count;
+	bucket *newest, *oldest;
 	bucket *slots[SLOTS];
 };
+
+static uint32_t slot_of(const unsigned char key[32])
+{
+	uint32_t h;
+	memcpy(&h, key, sizeof h);
+	return h & (SLOTS - 1);
+}
 
 int se_ratelimit_new(unsigned requests, unsigned seconds, se_ratelimit **ret)
 {
@@ -43,13 +51,13 @@ int se_ratelimit_new(unsigned requests, unsigned seconds, se_ratelimit **ret)
 
 static void clear_locked(se_ratelimit *rl)
 {
-	for (size_t i = 0; i < SLOTS; i++) {
-		while (rl->slots[i]) {
-			bucket *b = rl->slots[i];
-			rl->slots[i] = b->next;
-			free(b);
-		}
+	/* Slot by slot through the buckets, not the whole table: untouched pages stay untouched. */
+	for (bucket *b = rl->newest, *next; b; b = next) {
+		next = b->older;
+		rl->slots[slot_of(b->key)] = NULL;
+		free(b);
 	}
+	rl->newest = rl->oldest = NULL;
 	rl->count = 0;
 }
 
@@ -86,6 +94,14 @@ void se_ratelimit_clear(se_ratelimit *rl)
 	pthread_mutex_unlock(&rl->lock);
 }
 
+size_t se_ratelimit_count(se_ratelimit *rl)
+{
+	pthread_mutex_lock(&rl->lock);
+	size_t n = rl->count;
+	pthread_mutex_unlock(&rl->lock);
+	return n;
+}
+
 static void refill(const se_ratelimit *rl, bucket *b, double now)
 {
 	double rate = (double)rl->requests / rl->seconds;
@@ -95,22 +111,45 @@ static void refill(const se_ratelimit *rl, bucket *b, double now)
 	}
 }
 
-/* Drops the buckets that have refilled completely: they behave exactly like absent ones. */
-static void sweep_locked(se_ratelimit *rl, double now)
+static void lru_unlink(se_ratelimit *rl, bucket *b)
 {
-	for (size_t i = 0; i < SLOTS; i++) {
-		for (bucket **p = &rl->slots[i]; *p;) {
-			refill(rl, *p, now);
-			if ((*p)->tokens >= rl->requests) {
-				bucket *b = *p;
-				*p = b->next;
-				free(b);
-				rl->count--;
-			} else {
-				p = &(*p)->next;
-			}
+	if (b->newer)
+		b->newer->older = b->older;
+	else
+		rl->newest = b->older;
+	if (b->older)
+		b->older->newer = b->newer;
+	else
+		rl->oldest = b->newer;
+	b->newer = b->older = NULL;
+}
+
+static void lru_push(se_ratelimit *rl, bucket *b)
+{
+	b->older = rl->newest;
+	b->newer = NULL;
+	if (rl->newest)
+		rl->newest->newer = b;
+	rl->newest = b;
+	if (!rl->oldest)
+		rl->oldest = b;
+}
+
+/* Drops the least recently used bucket. */
+static void evict_locked(se_ratelimit *rl)
+{
+	bucket *b = rl->oldest;
+	if (!b)
+		return;
+	for (bucket **p = &rl->slots[slot_of(b->key)]; *p; p = &(*p)->next) {
+		if (*p == b) {
+			*p = b->next;
+			break;
 		}
 	}
+	lru_unlink(rl, b);
+	free(b);
+	rl->count--;
 }
 
 int se_ratelimit_take(se_ratelimit *rl, const char *credential, size_t operation, double now,
@@ -130,20 +169,20 @@ int se_ratelimit_take(se_ratelimit *rl, const char *credential, size_t operation
 		return 0; /* without a digest, let the request through */
 	}
 	EVP_MD_CTX_free(md);
-	uint32_t h;
-	memcpy(&h, key, sizeof h);
 
 	pthread_mutex_lock(&rl->lock);
 	int r = 0;
 	if (rl->requests == 0)
 		goto done;
-	bucket **slot = &rl->slots[h % SLOTS], *b;
+	bucket **slot = &rl->slots[slot_of(key)], *b;
 	for (b = *slot; b; b = b->next)
 		if (memcmp(b->key, key, sizeof key) == 0)
 			break;
-	if (!b) {
-		if (rl->count >= MAX_BUCKETS)
-			sweep_locked(rl, now);
+	if (b) {
+		lru_unlink(rl, b);
+	} else {
+		if (rl->count >= SE_RATELIMIT_MAX_BUCKETS)
+			evict_locked(rl);
 		b = calloc(1, sizeof *b);
 		if (!b)
 			goto done; /* without memory for a bucket, let the request through */
@@ -154,6 +193,7 @@ int se_ratelimit_take(se_ratelimit *rl, const char *credential, size_t operation
 		*slot = b;
 		rl->count++;
 	}
+	lru_push(rl, b);
 	refill(rl, b, now);
 	if (b->tokens >= 1.0) {
 		b->tokens -= 1.0;

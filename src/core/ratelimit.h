@@ -7,6 +7,10 @@
 
 typedef struct se_ratelimit se_ratelimit;
 
+/* At most this many buckets are kept; a new one past it replaces the least recently used. An
+ * evicted bucket comes back full, as after an idle spell. */
+#define SE_RATELIMIT_MAX_BUCKETS 65536
+
 /* A limiter allowing `requests` per `seconds` (requests 0: off). Free with se_ratelimit_free(). */
 int se_ratelimit_new(unsigned requests, unsigned seconds, se_ratelimit **ret);
 void se_ratelimit_free(se_ratelimit *rl); /* NULL ok */
@@ -19,6 +23,9 @@ void se_ratelimit_get(se_ratelimit *rl, unsigned *ret_requests, unsigned *ret_se
 
 /* Forgets every bucket. */
 void se_ratelimit_clear(se_ratelimit *rl);
+
+/* How many buckets are kept now. */
+size_t se_ratelimit_count(se_ratelimit *rl);
 
 /* Takes one token from the bucket of (credential, operation) at time now (seconds, monotonic).
  * Returns 0, or SE_ELIMIT with *ret_retry_after the whole seconds (>= 1) until a token is back. */

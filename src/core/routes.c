@@ -78,6 +78,26 @@ const se_route se_routes[] = {
 
 
 	/* Sign-in (SIGNIN.md). */
+#define PUB(m, p, h, auth, fl) {SE_SURFACE_PUBLIC, m, p, h, auth, NULL, NULL, SE_ROUTE_BROWSER | (fl)}
+#define IDP(m, p, h, fl) {SE_SURFACE_IDP, m, "/_emulator/idp" p, h, SE_AUTH_IDP, NULL, NULL, (fl)}
+	PUB("GET", "/v1/public/sso/start", se_h_sso_start, SE_AUTH_QUERY_PUBLIC_TOKEN, 0),
+	PUB("POST", "/v1/b2b/sso/callback/{connection_id}", se_h_sso_callback_post, SE_AUTH_CALLBACK, SE_ROUTE_FORM),
+	PUB("GET", "/v1/b2b/sso/callback/{connection_id}", se_h_sso_callback_get, SE_AUTH_CALLBACK, 0),
+	{SE_SURFACE_SDK, "POST", "/sdk/v1/b2b/sso/authenticate", se_h_sso_authenticate, SE_AUTH_PUBLIC_TOKEN, NULL, NULL, 0},
+	{SE_SURFACE_API, "POST", "/v1/b2b/sso/authenticate", se_h_sso_authenticate, SE_AUTH_SECRET, NULL, NULL, 0},
+	IDP("GET", "/saml/metadata", se_h_idp_saml_metadata, 0),
+	IDP("GET", "/saml/certificate", se_h_idp_saml_certificate, 0),
+	IDP("GET", "/saml/sso", se_h_idp_saml_sso, SE_ROUTE_BROWSER),
+	IDP("POST", "/saml/sso", se_h_idp_saml_sso, SE_ROUTE_BROWSER | SE_ROUTE_FORM),
+	IDP("POST", "/saml/login", se_h_idp_saml_login, SE_ROUTE_BROWSER | SE_ROUTE_FORM),
+	IDP("GET", "/saml/initiate", se_h_idp_saml_initiate, SE_ROUTE_BROWSER),
+	IDP("GET", "/oidc/.well-known/openid-configuration", se_h_idp_oidc_discovery, 0),
+	IDP("GET", "/oidc/authorize", se_h_idp_oidc_authorize, SE_ROUTE_BROWSER),
+	IDP("POST", "/oidc/login", se_h_idp_oidc_login, SE_ROUTE_BROWSER | SE_ROUTE_FORM),
+	IDP("POST", "/oidc/token", se_h_idp_oidc_token, SE_ROUTE_FORM),
+	IDP("GET", "/oidc/jwks", se_h_idp_oidc_jwks, 0),
+	IDP("GET", "/oidc/userinfo", se_h_idp_oidc_userinfo, 0),
+	IDP("POST", "/oidc/userinfo", se_h_idp_oidc_userinfo, SE_ROUTE_FORM),
 
 
 	/* SCIM provisioning (SCIM.md). */

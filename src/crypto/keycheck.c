@@ -7,6 +7,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <string.h>
 
 #include "crypto/x509.h"
@@ -120,5 +121,31 @@ done:
 	EVP_PKEY_CTX_free(ctx);
 	EVP_PKEY_free(pkey);
 	BIO_free(bio);
+	return rc;
+}
+
+int se_crypto_key_matches_cert(const char *key_pem, const char *cert_pem)
+{
+	BIO *kb = NULL, *cb = NULL;
+	EVP_PKEY *pkey = NULL;
+	X509 *x = NULL;
+	int rc = SE_EINVAL;
+	size_t klen = key_pem ? strlen(key_pem) : 0, clen = cert_pem ? strlen(cert_pem) : 0;
+	if (klen == 0 || klen > 64 * 1024 || clen == 0 || clen > 64 * 1024)
+		goto done;
+	if (!(kb = BIO_new_mem_buf(key_pem, (int)klen)) || !(cb = BIO_new_mem_buf(cert_pem, (int)clen))) {
+		rc = SE_ENOMEM;
+		goto done;
+	}
+	if (!(pkey = PEM_read_bio_PrivateKey(kb, NULL, no_passphrase, NULL)) ||
+	    !(x = PEM_read_bio_X509(cb, NULL, no_passphrase, NULL)))
+		goto done;
+	rc = X509_check_private_key(x, pkey) == 1 ? 0 : SE_EINVAL;
+done:
+	ERR_clear_error();
+	X509_free(x);
+	EVP_PKEY_free(pkey);
+	BIO_free(cb);
+	BIO_free(kb);
 	return rc;
 }

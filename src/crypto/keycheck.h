@@ -1,4 +1,5 @@
-/* Whether an RSA private key is fit to sign or decrypt with: size, public exponent and OpenSSL's key checks. */
+/* Whether an RSA private key is fit to sign or decrypt with: size, public exponent and OpenSSL's key checks; and
+ * whether a private key is the one behind a certificate. */
 #ifndef SE_KEYCHECK_H
 #define SE_KEYCHECK_H
 
@@ -14,5 +15,9 @@
    second for a 4096-bit key. A few milliseconds at most. Returns 0, SE_EINVAL when it does not, or SE_ENOMEM.
    Borrows pem. */
 int se_crypto_rsa_key_validate(const char *pem);
+
+/* Returns 0 when key_pem (an unencrypted PEM private key) is the private key behind the public key of cert_pem (a
+   PEM certificate), SE_EINVAL when it is not or either does not parse, SE_ENOMEM. Borrows both. */
+int se_crypto_key_matches_cert(const char *key_pem, const char *cert_pem);
 
 #endif

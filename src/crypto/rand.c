@@ -21,6 +21,9 @@ static int g_seeded;
 static int g_broken;
 static atomic_uint g_epoch; /* moves on every se_crypto_seed(); see id_bytes() */
 
+/* A thread's own stream (se_crypto_thread_stream_begin()): used instead of everything above while set. */
+static _Thread_local EVP_CIPHER_CTX *tl_ctr;
+
 #define GEN_CHUNK 4096
 
 void se_crypto_seed(uint64_t seed)
@@ -48,13 +51,62 @@ void se_crypto_seed(uint64_t seed)
 	OPENSSL_cleanse(key, sizeof(key));
 }
 
-/* Fills buf from the seeded stream, or from OpenSSL's public (priv == 0) or private DRBG of the default library
- * context. Returns 0 or SE_ECRYPTO. */
+/* The AES-256-CTR keystream of ctr into buf. Returns 0 or SE_ECRYPTO. */
+static int ctr_bytes(EVP_CIPHER_CTX *ctr, unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		int n = len > GEN_CHUNK ? GEN_CHUNK : (int)len;
+		int outl = 0;
+		memset(p, 0, (size_t)n);
+		if (!EVP_EncryptUpdate(ctr, p, &outl, p, n) || outl != n)
+			return SE_ECRYPTO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int se_crypto_thread_stream_begin(uint64_t seed, const char *label)
+{
+	static const char prefix[] = "ssoemu/crypto/thread-stream/v1/";
+	unsigned char key[32];
+	unsigned char iv[16] = {0};
+	unsigned char sb[8];
+	unsigned int keylen = 0;
+	int rc = SE_ECRYPTO;
+
+	for (int i = 0; i < 8; i++)
+		sb[i] = (unsigned char)(seed >> (56 - 8 * i));
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	if (!tl_ctr)
+		tl_ctr = EVP_CIPHER_CTX_new();
+	if (md && tl_ctr && EVP_DigestInit_ex(md, EVP_sha256(), NULL) &&
+	    EVP_DigestUpdate(md, prefix, sizeof(prefix) - 1) && EVP_DigestUpdate(md, label, strlen(label)) &&
+	    EVP_DigestUpdate(md, sb, sizeof(sb)) && EVP_DigestFinal_ex(md, key, &keylen) && keylen == sizeof(key) &&
+	    EVP_EncryptInit_ex(tl_ctr, EVP_aes_256_ctr(), NULL, key, iv))
+		rc = 0;
+	EVP_MD_CTX_free(md);
+	OPENSSL_cleanse(key, sizeof(key));
+	if (rc < 0)
+		se_crypto_thread_stream_end();
+	return rc;
+}
+
+void se_crypto_thread_stream_end(void)
+{
+	EVP_CIPHER_CTX_free(tl_ctr);
+	tl_ctr = NULL;
+}
+
+/* Fills buf from the thread's own stream, the seeded stream, or OpenSSL's public (priv == 0) or private DRBG of the
+ * default library context. Returns 0 or SE_ECRYPTO. */
 static int gen_bytes(void *buf, size_t len, int priv)
 {
 	unsigned char *p = buf;
 	int rc = 0;
 
+	if (tl_ctr)
+		return ctr_bytes(tl_ctr, p, len);
 	pthread_mutex_lock(&g_mutex);
 	if (!g_seeded) {
 		pthread_mutex_unlock(&g_mutex);
@@ -71,18 +123,9 @@ static int gen_bytes(void *buf, size_t len, int priv)
 		rc = SE_ECRYPTO;
 		goto out;
 	}
-	while (len > 0) {
-		int n = len > GEN_CHUNK ? GEN_CHUNK : (int)len;
-		int outl = 0;
-		memset(p, 0, (size_t)n);
-		if (!EVP_EncryptUpdate(g_ctr, p, &outl, p, n) || outl != n) {
-			g_broken = 1;
-			rc = SE_ECRYPTO;
-			goto out;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
+	rc = ctr_bytes(g_ctr, p, len);
+	if (rc < 0)
+		g_broken = 1;
 out:
 	pthread_mutex_unlock(&g_mutex);
 	return rc;

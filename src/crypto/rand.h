@@ -17,6 +17,17 @@ void se_crypto_seed(uint64_t seed);
 /* Whether se_crypto_seed() has been called. */
 bool se_crypto_seeded(void);
 
+/* Makes the calling thread draw every byte of this module (and so of OpenSSL's key generation in the reproducible
+ * library context, crypto/drbg.h) from a deterministic stream of its own: AES-256-CTR keyed by SHA-256 of label and
+ * seed, from its start. Independent of se_crypto_seed() and of other threads, so that work done ahead of demand on a
+ * background thread (crypto/keypool.h) is reproducible whatever the timing. Calling it again restarts the stream.
+ * Returns 0, or SE_ECRYPTO (then the thread has no stream of its own). */
+int se_crypto_thread_stream_begin(uint64_t seed, const char *label);
+
+/* Ends the calling thread's own stream and frees it; the thread draws from the process generator again. Call it
+ * before a thread that began one exits. */
+void se_crypto_thread_stream_end(void);
+
 /* Fills buf with len random bytes. Returns 0, or SE_ECRYPTO when the generator fails. */
 int se_crypto_random(void *buf, size_t len);
 

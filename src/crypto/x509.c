@@ -269,26 +269,35 @@ static int add_ext(X509 *x, int nid, const char *value)
 	return ok ? 0 : SE_ECRYPTO;
 }
 
-int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_cert_pem, time_t *ret_not_after)
+int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_cert_pem, char **ret_key_pem,
+                               time_t *ret_not_after)
+{
+	EVP_PKEY *pkey = NULL;
+	int rc = key_pem ? rsa_from_pem(key_pem, &pkey) : se_crypto_rsa_generate(&pkey);
+	if (rc < 0)
+		return rc;
+	rc = se_crypto_signing_cert_from_key(pkey, created, ret_cert_pem, ret_key_pem, ret_not_after);
+	EVP_PKEY_free(pkey);
+	return rc;
+}
+
+int se_crypto_signing_cert_from_key(EVP_PKEY *pkey, time_t created, char **ret_cert_pem, char **ret_key_pem,
+                                    time_t *ret_not_after)
 {
 	OSSL_LIB_CTX *lc = se_crypto_libctx();
-	EVP_PKEY *pkey = NULL;
 	X509 *x = NULL;
 	BIGNUM *bn = NULL;
 	BIO *bio = NULL;
-	char *pem = NULL;
+	char *pem = NULL, *kpem = NULL;
 	unsigned char serial[16];
 	time_t not_after = 0;
 	int rc = SE_ECRYPTO;
 
-	if (!lc || !ret_cert_pem || !ret_not_after) {
+	if (!lc || !pkey || !ret_cert_pem || !ret_not_after) {
 		rc = lc ? SE_EINVAL : SE_ECRYPTO;
 		goto out;
 	}
 	rc = add_years(created, 10, &not_after);
-	if (rc < 0)
-		goto out;
-	rc = key_pem ? rsa_from_pem(key_pem, &pkey) : se_crypto_rsa_generate(&pkey);
 	if (rc < 0)
 		goto out;
 	rc = se_crypto_random(serial, sizeof(serial));
@@ -321,14 +330,27 @@ int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_c
 	rc = bio_to_string(bio, &pem);
 	if (rc < 0)
 		goto out;
+	if (ret_key_pem) {
+		rc = SE_ECRYPTO;
+		BIO_free(bio);
+		bio = BIO_new(BIO_s_mem());
+		if (!bio || !PEM_write_bio_PrivateKey_traditional(bio, pkey, NULL, NULL, 0, NULL, NULL))
+			goto out;
+		rc = bio_to_string(bio, &kpem);
+		if (rc < 0)
+			goto out;
+		*ret_key_pem = kpem;
+		kpem = NULL;
+	}
 	*ret_cert_pem = pem;
+	pem = NULL;
 	*ret_not_after = not_after;
 	rc = 0;
 out:
+	free(pem);
 	BIO_free(bio);
 	BN_free(bn);
 	X509_free(x);
-	EVP_PKEY_free(pkey);
 	if (rc < 0)
 		ERR_clear_error();
 	return rc;

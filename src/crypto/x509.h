@@ -14,11 +14,20 @@
 
 /* Creates a SAML signing certificate: self-signed X.509 v3 over SHA-256 with RSA, subject and issuer CN=Stytch,
  * a random positive serial, notBefore = created and notAfter = created plus ten calendar years (same month, day and
- * time of day; Feb 29 rolls to Mar 1). The key is a fresh RSA 2048 key from the module generator, or, when key_pem is
+ * time of day; Feb 29 rolls to Mar 1). The key is a fresh RSA 2048 key generated right here (start-up and fixtures;
+ * requests take theirs from the key pool with se_crypto_signing_cert_from_key()), or, when key_pem is
  * not NULL, the given unencrypted PKCS#1 ("BEGIN RSA PRIVATE KEY") or PKCS#8 ("BEGIN PRIVATE KEY") RSA private key.
- * On success *ret_cert_pem is a malloc'd PEM string the caller frees and *ret_not_after the expiry.
+ * On success *ret_cert_pem is a malloc'd PEM string the caller frees and *ret_not_after the expiry; when ret_key_pem
+ * is not NULL, *ret_key_pem is the certificate's private key as a malloc'd unencrypted PKCS#1 PEM ("BEGIN RSA
+ * PRIVATE KEY") string the caller frees.
  * Returns 0, SE_EINVAL when key_pem is not a parseable RSA private key, SE_ENOMEM or SE_ECRYPTO. */
-int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_cert_pem, time_t *ret_not_after);
+int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_cert_pem, char **ret_key_pem,
+                               time_t *ret_not_after);
+
+/* Same as se_crypto_signing_cert_new() over a key the caller already has (borrowed, e.g. one taken from the key pool,
+ * crypto/keypool.h), so that no key is generated here. Returns 0, SE_EINVAL, SE_ENOMEM or SE_ECRYPTO. */
+int se_crypto_signing_cert_from_key(EVP_PKEY *key, time_t created, char **ret_cert_pem, char **ret_key_pem,
+                                    time_t *ret_not_after);
 
 /* Opens a memory BIO (BIO_free) over the PEM block pem, of any label, as the readers here do: at most
  * SE_CRYPTO_PEM_MAX long, leading whitespace skipped, and, without headers, whitespace inside the base64

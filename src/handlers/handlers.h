@@ -52,6 +52,46 @@ int se_h_rbac_policy(se_req *r);
 /* jwks.c: the public key set of session JWTs (no credentials; only our project id). */
 int se_h_sessions_jwks(se_req *r);
 
+/* Sign-in (SIGNIN.md): sso_start.c, sso_callback.c, sso_authenticate.c, idp.c. */
+int se_h_sso_start(se_req *r);
+int se_h_sso_callback_post(se_req *r);
+int se_h_sso_callback_get(se_req *r);
+int se_h_sso_authenticate(se_req *r);
+int se_h_idp_saml_metadata(se_req *r);
+int se_h_idp_saml_certificate(se_req *r);
+int se_h_idp_saml_sso(se_req *r);
+int se_h_idp_saml_login(se_req *r);
+int se_h_idp_saml_initiate(se_req *r);
+int se_h_idp_oidc_discovery(se_req *r);
+int se_h_idp_oidc_authorize(se_req *r);
+int se_h_idp_oidc_login(se_req *r);
+int se_h_idp_oidc_token(se_req *r);
+int se_h_idp_oidc_jwks(se_req *r);
+int se_h_idp_oidc_userinfo(se_req *r);
+
+/* A connection of any sign-in kind, loaded by id. */
+typedef struct se_h_signin_conn {
+	int kind; /* 0: nothing loaded */
+	se_kind_id kind_id;
+	union {
+		se_saml saml;
+		se_oidc oidc;
+		se_external external;
+	} u;
+} se_h_signin_conn;
+
+/* Loads the SAML, OIDC or External connection id of any organization; SE_ENOTFOUND when none. */
+int se_h_signin_conn_get(se_db *db, const char *id, se_h_signin_conn *ret);
+void se_h_signin_conn_release(se_h_signin_conn *c);
+/* Whether a SAML or OIDC connection is active (External ones always are). */
+bool se_h_signin_conn_active(const se_h_signin_conn *c);
+/* <public_url>/v1/b2b/sso/callback/<id>, malloc'd. */
+char *se_h_callback_url(const se_req *r, const char *connection_id);
+/* The path-only form of a self URL (Rule A), else a copy of url. */
+char *se_h_browser_url(const se_req *r, const char *url);
+/* 43 random base64url characters. */
+int se_h_random_43(char out[44]);
+
 /* --- shared by the handlers (common.c) --- */
 
 /* Checks identity_provider against the SSO (scim false) or SCIM enum. Absent or "" passes and

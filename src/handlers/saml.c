@@ -4,7 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "crypto/keycheck.h"
+#include "crypto/keypool.h"
 #include "crypto/x509.h"
 #include "util/time.h"
 #include "outbound/outbound.h"
@@ -15,17 +18,19 @@
 #include "util/util.h"
 
 /* A signing certificate object {certificate_id, certificate, issuer, created_at, expires_at,
- * updated_at} made from key_pem (NULL: a new key) at time now. */
-static int signing_certificate(se_req *r, const char *key_pem, json_t **ret)
+ * updated_at} made from key_pem, or when it is NULL from key (borrowed), at time now. */
+static int signing_certificate(se_req *r, const char *key_pem, EVP_PKEY *key, json_t **ret)
 {
-	char *pem = NULL, *id = NULL;
+	char *pem = NULL, *id = NULL, *key_text = NULL;
 	time_t not_after;
 	char created[21], expires[21];
-	int rc = se_crypto_signing_cert_new(key_pem, r->now, &pem, &not_after);
+	int rc = key_pem ? se_crypto_signing_cert_new(key_pem, r->now, &pem, &key_text, &not_after)
+			 : se_crypto_signing_cert_from_key(key, r->now, &pem, &key_text, &not_after);
 	if (rc == SE_EINVAL)
 		return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
 	if (rc < 0 || se_id_new(SE_ID_SIGNING_KEY, &id) < 0) {
 		free(pem);
+		free(key_text);
 		return se_req_internal(r);
 	}
 	se_time_format(r->now, created);
@@ -34,19 +39,43 @@ static int signing_certificate(se_req *r, const char *key_pem, json_t **ret)
 				 "Stytch", "created_at", created, "expires_at", expires, "updated_at", created);
 	free(pem);
 	free(id);
+	/* The key (given or generated) signs AuthnRequests (SIGNIN.md 1); the renderer never shows it. A given key
+	 * is kept as given, a generated one in PKCS#1 form, the form a signing_private_key update takes. */
+	if (cert && json_object_set_new(cert, "private_key", json_string(key_pem ? key_pem : key_text)) < 0) {
+		json_decref(cert);
+		cert = NULL;
+	}
+	free(key_text);
 	if (!cert)
 		return se_req_internal(r);
 	*ret = cert;
 	return 0;
 }
 
+static int saml_create_cont(se_req *r, se_outbound_job *job, void *ctx);
+
 int se_h_saml_create(se_req *r)
 {
 	const se_kind *k = se_kind_get(SE_KIND_SAML);
 	se_saml c = {0};
 	json_t *cert = NULL;
+	EVP_PKEY *key = NULL;
 	int rc = -1;
-	if (se_h_conn_new(r, k, &c) < 0 || signing_certificate(r, NULL, &cert) < 0)
+	/* The key comes from the pool, made ahead of demand; when it is empty the request waits without a thread
+	 * (se_req_pending_key()) and starts here again once a key is ready. Taken before anything else draws from the
+	 * generator, so that under --seed a request that waited draws what one that did not would. */
+	int t = se_keypool_take(r->keypool, &key);
+	if (t == SE_EAGAIN)
+		return se_req_pending_key(r, saml_create_cont, NULL, NULL);
+	if (t < 0)
+		return se_req_fail(r, SE_ERR_SERVICE_UNAVAILABLE, "The emulator is stopping.");
+	if (se_h_conn_new(r, k, &c) < 0) {
+		/* Unused: back at the front, so that keys are used in the order they were made. */
+		se_keypool_unget(r->keypool, key);
+		key = NULL;
+		goto done;
+	}
+	if (signing_certificate(r, NULL, key, &cert) < 0)
 		goto done;
 	c.nameid_format = strdup("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
 	c.attribute_mapping = json_pack("{s:s, s:s}", "email", "email", "full_name", "name");
@@ -60,9 +89,18 @@ int se_h_saml_create(se_req *r)
 		goto done;
 	rc = se_h_out_connection(r, se_render_saml(&c, r->cfg->public_url));
 done:
+	EVP_PKEY_free(key);
 	json_decref(cert);
 	se_conn_release(k, &c);
 	return rc;
+}
+
+/* The pool had a key when this was woken: the create starts over (the pool may be empty again, then it waits). */
+static int saml_create_cont(se_req *r, se_outbound_job *job, void *ctx)
+{
+	(void)job;
+	(void)ctx;
+	return se_h_saml_create(r);
 }
 
 /* --- update ----------------------------------------------------------------------------------- */
@@ -259,7 +297,7 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
 		if (kc < 0)
 			return se_req_internal(r);
-		if (signing_certificate(r, signing_key, &p->signing_certificate) < 0)
+		if (signing_certificate(r, signing_key, NULL, &p->signing_certificate) < 0)
 			return -1;
 	}
 	const char *encryption_key = se_json_str(r->body, "saml_encryption_private_key");

@@ -25,8 +25,12 @@ typedef struct se_config {
 	char *admin_token;
 	char **cors_origins; /* NULL-terminated; NULL = the default localhost rule */
 	bool cors_any;
+	char **allowed_hosts; /* NULL-terminated extra Host names (--allowed-hosts); NULL = none */
+	bool allowed_hosts_any; /* --allowed-hosts '*': no Host check */
+	bool protected_mode;  /* non-loopback --host without --admin-token (README "Security model") */
 	se_log_format log_format;
 	unsigned threads;
+	unsigned bound_port; /* the port really listened on (--port 0), once bound; sign-in's self URLs */
 	char *metadata_dir; /* --metadata-dir, resolved (realpath); NULL: file:// metadata URLs are refused */
 } se_config;
 

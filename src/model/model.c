@@ -343,3 +343,69 @@ bool se_org_slug_valid(const char *slug)
 	size_t n = slug ? strlen(slug) : 0;
 	return n >= 2 && n <= 128 && strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789._~-") == n;
 }
+
+/* ---- copies (the store's row cache hands these out) ------------------------------------------ */
+
+/* Adding a field to se_org, se_member or se_session? Copy it below too, then update the count. */
+_Static_assert(sizeof(se_org) == 12 * sizeof(void *), "se_org_copy() must copy every field of se_org");
+_Static_assert(sizeof(se_member) == 9 * sizeof(void *) + sizeof(size_t),
+	       "se_member_copy() must copy every field of se_member");
+_Static_assert(sizeof(se_session) == 5 * sizeof(void *), "se_session_copy() must copy every field of se_session");
+
+/* *dst = a copy of src (NULL stays NULL); false when out of memory. */
+static bool copy_text(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return !src || *dst;
+}
+
+static bool copy_json(json_t **dst, const json_t *src)
+{
+	*dst = src ? json_deep_copy(src) : NULL;
+	return !src || *dst;
+}
+
+int se_org_copy(const se_org *src, se_org *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	if (copy_text(&ret->organization_id, src->organization_id) &&
+	    copy_text(&ret->organization_slug, src->organization_slug) &&
+	    copy_text(&ret->organization_name, src->organization_name) &&
+	    copy_json(&ret->email_allowed_domains, src->email_allowed_domains) &&
+	    copy_text(&ret->created_at, src->created_at) &&
+	    copy_text(&ret->organization_external_id, src->organization_external_id) &&
+	    copy_text(&ret->organization_logo_url, src->organization_logo_url) &&
+	    copy_text(&ret->sso_default_connection_id, src->sso_default_connection_id) &&
+	    copy_json(&ret->settings, src->settings) && copy_text(&ret->updated_at, src->updated_at) &&
+	    copy_json(&ret->sso_active_connections, src->sso_active_connections) &&
+	    copy_json(&ret->scim_active_connection, src->scim_active_connection))
+		return 0;
+	se_org_release(ret);
+	return SE_ENOMEM;
+}
+
+int se_member_copy(const se_member *src, se_member *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	if (copy_text(&ret->member_id, src->member_id) && copy_text(&ret->organization_id, src->organization_id) &&
+	    copy_text(&ret->email_address, src->email_address) && copy_text(&ret->name, src->name) &&
+	    copy_json(&ret->roles, src->roles) && copy_text(&ret->created_at, src->created_at) &&
+	    copy_text(&ret->status, src->status) && copy_json(&ret->scim_role_sources, src->scim_role_sources) &&
+	    copy_json(&ret->scim_registration, src->scim_registration)) {
+		ret->n_scim_roles = src->n_scim_roles;
+		return 0;
+	}
+	se_member_release(ret);
+	return SE_ENOMEM;
+}
+
+int se_session_copy(const se_session *src, se_session *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	if (copy_text(&ret->session_token, src->session_token) &&
+	    copy_text(&ret->member_session_id, src->member_session_id) && copy_text(&ret->member_id, src->member_id) &&
+	    copy_text(&ret->started_at, src->started_at) && copy_text(&ret->expires_at, src->expires_at))
+		return 0;
+	se_session_release(ret);
+	return SE_ENOMEM;
+}

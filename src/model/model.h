@@ -218,6 +218,12 @@ bool se_org_slug_valid(const char *slug);
 void se_member_release(se_member *m);
 void se_session_release(se_session *s);
 
+/* Deep copies of src into *ret (zeroed first; the caller releases it). Returns 0 or SE_ENOMEM (then *ret holds
+ * nothing). A field added to one of these structs must be added to its copy too: model.c checks their sizes. */
+int se_org_copy(const se_org *src, se_org *ret);
+int se_member_copy(const se_member *src, se_member *ret);
+int se_session_copy(const se_session *src, se_session *ret);
+
 /* The two identity_provider enums of API.md section 3. NULL-terminated. */
 extern const char *const se_sso_idps[];
 extern const char *const se_scim_idps[];

@@ -61,6 +61,10 @@ json_t *se_render_saml(const se_saml *c, const char *public_url)
 		return NULL;
 	char *callback = se_asprintf("%s/v1/b2b/sso/callback/%s", public_url, c->connection_id);
 	json_t *keys = json_object_get(o, "encryption_private_keys");
+	/* The private key behind a signing certificate signs AuthnRequests; it is never shown. */
+	size_t i;
+	json_t *sc;
+	json_array_foreach(json_object_get(o, "signing_certificates"), i, sc) json_object_del(sc, "private_key");
 	/* The frontend SDK's type names this list saml_encryption_private_keys. */
 	if (!callback || set_str(o, "status", se_saml_status(c)) < 0 || set_str(o, "acs_url", callback) < 0 ||
 	    set_str(o, "audience_uri", callback) < 0 ||

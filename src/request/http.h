@@ -3,10 +3,14 @@
 #ifndef SE_HTTP_H
 #define SE_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SE_HTTP_MAX_HEADERS 64
 #define SE_HTTP_MAX_QUERY 32
+/* Longer URLs (path and query) get 414; more headers or more header bytes get 431. */
+#define SE_HTTP_MAX_URL 8192
+#define SE_HTTP_MAX_HEADER_BYTES (32 * 1024)
 #define SE_HTTP_MAX_OUT_HEADERS 12
 /* Bodies above this get 413 (API.md section 4). */
 #define SE_HTTP_BODY_LIMIT (1024 * 1024)
@@ -35,6 +39,8 @@ typedef struct se_http_in {
 	int body_too_large; /* the upload passed SE_HTTP_BODY_LIMIT and was discarded */
 	int query_truncated; /* some query parameters did not fit (count or decoded size) and are missing */
 	const char *peer;   /* peer address text for logs; may be NULL */
+	bool peer_loopback; /* the client connects from a loopback address */
+	const char *local_addr; /* the address the connection arrived on (numeric text); may be NULL */
 } se_http_in;
 
 /* A response. Header names and values, and body, are owned by the response: release with

@@ -39,6 +39,13 @@ int se_req_pending(se_req *r, se_outbound_job *job, se_req_continue_fn cont, voi
 	return SE_REQ_PENDING;
 }
 
+int se_req_pending_key(se_req *r, se_req_continue_fn cont, void *ctx, void (*ctx_free)(void *ctx))
+{
+	se_req_pending(r, NULL, cont, ctx, ctx_free);
+	r->wait_key = true;
+	return SE_REQ_PENDING;
+}
+
 int se_req_internal(se_req *r)
 {
 	return se_req_fail(r, SE_ERR_INTERNAL, NULL);

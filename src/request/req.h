@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "crypto/jwt.h"
+#include "crypto/keypool.h"
 #include "model/config.h"
 #include "request/errors.h"
 #include "util/errors_code.h"
@@ -17,6 +18,7 @@
 #include "request/router.h"
 #include "store/store.h"
 
+typedef struct se_signin se_signin;
 typedef struct se_req se_req;
 
 /* A handler's continuation (see se_req_pending()): runs on a server thread, with r->db usable, once job has ended;
@@ -31,9 +33,11 @@ struct se_req {
 	const se_config *cfg;
 	se_store *store;
 	se_jwt_key *jwt_key;
+	se_signin *signin;
 	se_project *project; /* a reference, dropped when the request ends */
 	se_db *db;          /* the calling thread's connection; set again before a continuation runs */
 	se_outbound *outbound; /* the fetch worker (borrowed); NULL where nothing may be fetched */
+	se_keypool *keypool;   /* RSA keys made ahead of demand (borrowed; crypto/keypool.h) */
 	const se_http_in *in;
 	se_route_match match;
 	char request_id[64];
@@ -51,6 +55,7 @@ struct se_req {
 
 	/* Outbound work left pending by se_req_pending(): owned by the request until it ends. */
 	se_outbound_job *job;
+	bool wait_key; /* instead of a job: waiting for the key pool (se_req_pending_key()) */
 	se_req_continue_fn cont;
 	void *cont_ctx;
 	void (*cont_ctx_free)(void *ctx);
@@ -60,6 +65,13 @@ struct se_req {
 	char *out_text; /* or the same as JSON object text, when a handler has it ready (owned) */
 	se_error_id err;
 	char *errmsg;
+
+	/* Sign-in answers that are not the usual JSON object (SIGNIN.md Rule B): a 302 to location (owned)
+	 * with Stytch's redirect body, or raw_body (owned) of raw_type with raw_status (200 when 0). */
+	char *location;
+	char *raw_body;
+	const char *raw_type;
+	int raw_status;
 };
 
 /* Records an error for the request and returns -1. fmt NULL means the error's default message. */
@@ -71,6 +83,11 @@ int se_req_fail(se_req *r, se_error_id id, const char *fmt, ...) __attribute__((
    ctx (ctx_free(ctx), when not NULL, runs when the request ends; a continuation that registers the same ctx again
    keeps it). A handler returns the result of this function as is: SE_REQ_PENDING. */
 int se_req_pending(se_req *r, se_outbound_job *job, se_req_continue_fn cont, void *ctx, void (*ctx_free)(void *ctx));
+
+/* Like se_req_pending() without a job: the request waits until the key pool (r->keypool) has a key, then
+ * cont(r, NULL, ctx) runs on a server thread and may take it (or find it gone and wait again). No server thread waits
+ * meanwhile. Returns SE_REQ_PENDING. */
+int se_req_pending_key(se_req *r, se_req_continue_fn cont, void *ctx, void (*ctx_free)(void *ctx));
 
 /* Records a 500 for an unexpected failure (allocation, database) and returns -1. */
 int se_req_internal(se_req *r);

@@ -17,6 +17,8 @@ typedef int (*se_handler_fn)(se_req *r);
 typedef enum se_surface {
 	SE_SURFACE_SDK,
 	SE_SURFACE_API,
+	SE_SURFACE_PUBLIC, /* sign-in navigation: sso/start and the callbacks (SIGNIN.md, pipeline) */
+	SE_SURFACE_IDP,    /* the built-in identity provider's pages, /_emulator/idp/ */
 } se_surface;
 
 typedef enum se_auth_kind {
@@ -24,13 +26,20 @@ typedef enum se_auth_kind {
 	SE_AUTH_PUBLIC_TOKEN, /* public token alone (discovery) */
 	SE_AUTH_SESSION,      /* public token + member session, no RBAC of its own (sessions/authenticate) */
 	SE_AUTH_SECRET,       /* project id + secret; a member session header switches on RBAC */
+	SE_AUTH_QUERY_PUBLIC_TOKEN, /* public_token query parameter (sso/start) */
+	SE_AUTH_CALLBACK,     /* none, not rate limited, faults apply (SSO callbacks) */
+	SE_AUTH_IDP,          /* none, never rate limited or faulted (built-in IdP) */
 } se_auth_kind;
 
 enum {
 	/* Frontend call gated by the project's "member actions" SDK setting. */
 	SE_ROUTE_MEMBER_ACTION = 1u << 0,
+	/* A browser navigates here: its errors are HTML pages (SIGNIN.md Rule B). */
+	SE_ROUTE_BROWSER = 1u << 1,
+	/* The body is an application/x-www-form-urlencoded form, read into r->body as strings. */
+	SE_ROUTE_FORM = 1u << 2,
 	/* Takes any body, JSON or not, and never looks at it (telemetry). */
-	SE_ROUTE_ANY_BODY = 1u << 1,
+	SE_ROUTE_ANY_BODY = 1u << 3,
 };
 
 /* One row of the route table. RBAC applies when resource is not NULL. On the SDK surface the

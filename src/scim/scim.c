@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "core/faults.h"
+#include "core/mask.h"
 #include "core/ratelimit.h"
 #include "crypto/digest.h"
 #include "scim/filter.h"
@@ -509,10 +510,23 @@ static json_t *error_body(const se_scim_error *e)
 	return b;
 }
 
-static char *log_path(const char *path)
+/* The path for logs (core/mask.h): credential-shaped segments masked, control bytes escaped, cut
+ * short on a character boundary. */
+static char *log_path(se_app *app, const char *path)
 {
-	/* On a character boundary, invalid bytes replaced: the log line must stay valid JSON. */
-	return se_text_clip(path, 203);
+	se_project *p = se_app_project(app);
+	const char *list[4];
+	size_t n = 0;
+	if (p && p->secret)
+		list[n++] = p->secret;
+	if (p && p->public_token)
+		list[n++] = p->public_token;
+	if (app->cfg.admin_token)
+		list[n++] = app->cfg.admin_token;
+	list[n] = NULL;
+	char *out = se_mask_path(path, NULL, list, SE_LOG_PATH_MAX);
+	se_project_unref(p);
+	return out;
 }
 
 void se_scim_handle(se_app *app, const se_http_in *in, se_http_out *out)
@@ -555,7 +569,7 @@ void se_scim_handle(se_app *app, const se_http_in *in, se_http_out *out)
 		se_http_out_header(out, "Content-Type", "application/scim+json");
 	}
 	se_http_out_header(out, "X-Request-Id", out->request_id);
-	out->log_path = log_path(in->path);
+	out->log_path = log_path(app, in->path);
 	json_decref(body);
 	json_decref(r.out);
 	json_decref(r.body);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/cache.h"
+#include "store/rows.h"
 #include "util/errors_code.h"
 #include "util/util.h"
 
@@ -28,11 +29,14 @@ struct se_db {
 	se_store *store;
 	se_db *next;
 	bool in_tx;
+	bool loose_write; /* a row changed outside a transaction since the last statement (see row_changed()) */
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE];
 };
+
+static void row_changed(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid);
 
 struct se_store {
 	char *uri;
@@ -112,6 +116,7 @@ static int db_new(se_store *s, se_db **ret)
 	if (sqlite3_open_v2(s->uri, &db->h, flags, NULL) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_handler(db->h, busy_wait, NULL);
+	sqlite3_update_hook(db->h, row_changed, db);
 	/* A file database checkpoints its WAL every WAL_CHECKPOINT_PAGES pages instead of every 1000:
 	 * each checkpoint syncs the disk inside a commit, which every writer then waits for. */
 	sqlite3_wal_autocheckpoint(db->h, WAL_CHECKPOINT_PAGES);
@@ -265,6 +270,7 @@ void se_store_close(se_store *s)
 	if (!s)
 		return;
 	se_cache_clear();
+	se_rows_clear();
 	se_cache_invalidate();
 	pthread_key_delete(s->key);
 	/* The main connection goes last: a memdb database lives as long as one connection does. */
@@ -298,6 +304,22 @@ se_db *se_store_db(se_store *s)
 	return db;
 }
 
+/* SQLite's update hook. Writes belong in transactions (se_db_commit() makes the caches stale), but one made outside
+ * them (autocommit) must not leave the caches serving old rows either: they are made stale now and again at this
+ * connection's next statement, once the write is committed. */
+static void row_changed(void *arg, int op, const char *dbname, const char *table, sqlite3_int64 rowid)
+{
+	(void)op;
+	(void)dbname;
+	(void)table;
+	(void)rowid;
+	se_db *db = arg;
+	if (!db->in_tx) {
+		db->loose_write = true;
+		se_cache_invalidate();
+	}
+}
+
 /* The cache slot that holds sql, or else the first free one on its probe sequence; -1 when the cache is full. */
 static int cache_slot(const se_db *db, const char *sql)
 {
@@ -312,6 +334,11 @@ static int cache_slot(const se_db *db, const char *sql)
 
 sqlite3_stmt *se_db_stmt(se_db *db, const char *sql)
 {
+	if (db->loose_write) {
+		/* The write that row_changed() saw is committed by now. */
+		db->loose_write = false;
+		se_cache_invalidate();
+	}
 	int at = cache_slot(db, sql);
 	if (at < 0)
 		return NULL;
@@ -351,6 +378,16 @@ static int exec_cached(se_db *db, const char *sql)
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+se_store *se_db_store(se_db *db)
+{
+	return db->store;
+}
+
+bool se_db_in_tx(const se_db *db)
+{
+	return db->in_tx;
 }
 
 int se_db_begin(se_db *db)
@@ -425,6 +462,8 @@ int se_db_bind_json(sqlite3_stmt *st, int i, const json_t *v)
 int se_store_clear(se_db *db)
 {
 	static const char *const sql[] = {
+		/* Sign-in (SIGNIN.md): tables no foreign key empties. */
+		"DELETE FROM saml_replay",       "DELETE FROM signin_settings",
 		"DELETE FROM scim_users",       "DELETE FROM scim_groups",      "DELETE FROM scim_connections",
 		"DELETE FROM external_connections", "DELETE FROM oidc_connections", "DELETE FROM saml_connections",
 		"DELETE FROM sessions",         "DELETE FROM members",          "DELETE FROM organizations",

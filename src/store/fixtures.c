@@ -9,11 +9,13 @@
 
 #include "model/model.h"
 #include "crypto/digest.h"
+#include "crypto/keycheck.h"
 #include "crypto/x509.h"
 #include "util/time.h"
 #include "util/errors_code.h"
 #include "model/ids.h"
 #include "model/rbac.h"
+#include "store/signin.h"
 #include "util/util.h"
 
 extern const char *const se_default_fixtures[];
@@ -471,6 +473,25 @@ static int fill_certificates(ctx *c, json_t *list, const char *path, const char 
 	return 0;
 }
 
+/* A signing certificate's private_key (the key that signs AuthnRequests, SIGNIN.md 1), when the document has one,
+ * must be an RSA private key of the size a signing_private_key update takes, behind that very certificate. */
+static int signing_keys(ctx *c, json_t *list, const char *path)
+{
+	size_t i;
+	json_t *cert;
+	json_array_foreach (list, i, cert) {
+		json_t *v = json_object_get(cert, "private_key");
+		if (!v)
+			continue;
+		const char *key = json_string_value(v);
+		if (!key || se_crypto_rsa_key_validate(key) < 0 ||
+		    se_crypto_key_matches_cert(key, se_json_str(cert, "certificate")) < 0)
+			return fail(c, "%s[%zu].private_key: must be the PEM RSA private key (%d to %d bits) of its certificate",
+				    path, i, SE_RSA_MIN_BITS, SE_RSA_MAX_BITS);
+	}
+	return 0;
+}
+
 static int org_exists(ctx *c, const char *org_id)
 {
 	se_org o;
@@ -500,20 +521,25 @@ static int complete_conn(ctx *c, const se_kind *k, const json_t *j, const char *
 		snprintf(p, sizeof p, "%s.signing_certificates", path);
 		if (fill_certificates(c, s->signing_certificates, p, SE_ID_SIGNING_KEY) < 0)
 			return SE_EINVAL;
+		if (signing_keys(c, s->signing_certificates, p) < 0)
+			return SE_EINVAL;
 		if (json_array_size(s->signing_certificates) == 0) {
-			char *pem = NULL, id[80], t1[21], t2[21];
+			char *pem = NULL, *key = NULL, id[80], t1[21], t2[21];
 			time_t na;
-			if (se_crypto_signing_cert_new(NULL, c->now, &pem, &na) < 0 ||
+			if (se_crypto_signing_cert_new(NULL, c->now, &pem, &key, &na) < 0 ||
 			    se_id_format(SE_ID_SIGNING_KEY, id, sizeof id) < 0) {
 				free(pem);
+				free(key);
 				return fail(c, "%s: no signing certificate could be made", path);
 			}
 			se_time_format(c->now, t1);
 			se_time_format(na, t2);
 			json_array_append_new(s->signing_certificates,
-					      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "certificate_id", id, "certificate",
-							pem, "issuer", "Stytch", "created_at", t1, "expires_at", t2, "updated_at", t1));
+					      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "certificate_id", id,
+							"certificate", pem, "private_key", key, "issuer", "Stytch",
+							"created_at", t1, "expires_at", t2, "updated_at", t1));
 			free(pem);
+			free(key);
 		}
 		if (!*s->nameid_format) {
 			free(s->nameid_format);
@@ -751,6 +777,12 @@ int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error
 	    apply_connections(&c, doc, SE_KIND_SCIM, "scim_connections") < 0 || apply_scim_users(&c, doc) < 0 ||
 	    apply_groups(&c, doc) < 0 || check_org_links(&c) < 0)
 		r = SE_EINVAL;
+	/* Sign-in settings, JIT rules, trusted metadata and SSO registrations (SIGNIN.md section 6.6). */
+	if (r == 0 && se_store_signin_apply(db, doc, ret_error) < 0) {
+		if (!*ret_error)
+			*ret_error = strdup("sign-in fields could not be stored");
+		r = SE_EINVAL;
+	}
 	json_decref(c.owned_policy);
 	return r;
 }
@@ -899,6 +931,8 @@ int se_fixtures_export(se_db *db, json_t **ret)
 		r = (l = add_list(doc, "scim_users")) ? se_store_scim_user_each(db, NULL, export_scim_user, l) : SE_ENOMEM;
 	if (r == 0)
 		r = (l = add_list(doc, "scim_groups")) ? se_store_scim_group_full_each(db, NULL, export_group, l) : SE_ENOMEM;
+	if (r == 0)
+		r = se_store_signin_export(db, doc);
 	if (r < 0) {
 		json_decref(doc);
 		return r;

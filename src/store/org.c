@@ -4,6 +4,8 @@
 
 #include "model/model.h"
 #include "util/errors_code.h"
+#include "store/cache.h"
+#include "store/rows.h"
 #include "store/store.h"
 
 static int step_done(sqlite3_stmt *st)
@@ -130,6 +132,25 @@ static int get_by(se_db *db, const char *sql, const char *key, int (*load)(sqlit
 	return r;
 }
 
+/* get_by() through the row cache (store/rows.h): outside a write transaction a committed row read before is
+ * copied from memory, and a row read from SQLite is kept for the next time. */
+static int get_cached(se_db *db, se_row_kind kind, const char *sql, const char *key,
+		      int (*load)(sqlite3_stmt *, void *), void *ret)
+{
+	if (se_db_in_tx(db))
+		return get_by(db, sql, key, load, ret);
+	const void *owner = se_db_store(db);
+	int r = se_rows_get(owner, kind, key, ret);
+	if (r != SE_ENOTFOUND)
+		return r;
+	/* Read before the row: a commit in between makes what is kept stale at once. */
+	uint64_t gen = se_cache_generation();
+	r = get_by(db, sql, key, load, ret);
+	if (r == 0)
+		se_rows_put(owner, kind, key, gen, ret);
+	return r;
+}
+
 /* Walks every row of a statement of its own, so that fn may query too. */
 static int each(se_db *db, const char *sql, int (*load)(sqlite3_stmt *, void *), void (*release)(void *),
 		int (*fn)(const void *, void *), void *ctx)
@@ -179,13 +200,12 @@ int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *re
 int se_store_org_find(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
 {
 	/* An id wins over a slug or external id that happens to spell another organization's id. */
-	int r = get_by(db,
-		       by_slug ? "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1 "
-				 "OR organization_external_id = ?1 ORDER BY organization_id = ?1 DESC, "
-				 "organization_slug = ?1 DESC LIMIT 1"
-			       : "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1",
-		       id_or_slug, org_load_v, ret);
-	return r;
+	return get_cached(db, by_slug ? SE_ROW_ORG_ID_SLUG : SE_ROW_ORG_ID,
+			  by_slug ? "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1 "
+				    "OR organization_external_id = ?1 ORDER BY organization_id = ?1 DESC, "
+				    "organization_slug = ?1 DESC LIMIT 1"
+				  : "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1",
+			  id_or_slug, org_load_v, ret);
 }
 
 /* Binds the columns of o from index 1 in ORG_COLS order. */
@@ -351,7 +371,8 @@ static void member_release_v(void *m)
 
 int se_store_member_get(se_db *db, const char *member_id, se_member *ret)
 {
-	return get_by(db, "SELECT " MEMBER_COLS " FROM members WHERE member_id = ?", member_id, member_load, ret);
+	return get_cached(db, SE_ROW_MEMBER, "SELECT " MEMBER_COLS " FROM members WHERE member_id = ?", member_id,
+			  member_load, ret);
 }
 
 int se_store_member_by_email(se_db *db, const char *email, se_member *ret)
@@ -411,8 +432,8 @@ static void session_release_v(void *s)
 
 int se_store_session_get(se_db *db, const char *session_token, se_session *ret)
 {
-	return get_by(db, "SELECT " SESSION_COLS " FROM sessions WHERE session_token = ?", session_token, session_load,
-		      ret);
+	return get_cached(db, SE_ROW_SESSION, "SELECT " SESSION_COLS " FROM sessions WHERE session_token = ?",
+			  session_token, session_load, ret);
 }
 
 int se_store_session_by_id(se_db *db, const char *member_session_id, se_session *ret)

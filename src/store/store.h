@@ -39,6 +39,11 @@ sqlite3_stmt *se_db_stmt_idle(se_db *db, const char *sql);
 /* The raw handle, for code that needs sqlite3_changes() and the like. */
 sqlite3 *se_db_handle(se_db *db);
 
+/* The store db belongs to (borrowed), and whether db is inside a write transaction (its reads may see rows not
+ * committed yet, which no cache may keep or hide). */
+se_store *se_db_store(se_db *db);
+bool se_db_in_tx(const se_db *db);
+
 /* Write transactions: begin takes the store's write lock and BEGIN IMMEDIATE; commit or rollback
  * releases it. Every write goes through one. Returns 0 or SE_EDB. */
 int se_db_begin(se_db *db);

@@ -12,6 +12,7 @@ enum se_err {
 	SE_ECRYPTO = -6,
 	SE_ELIMIT = -7,
 	SE_EDB = -8,
+	SE_EAGAIN = -9, /* not ready yet: try again when told (crypto/keypool.h) */
 };
 
 #endif

@@ -260,8 +260,8 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
       assert.ok(g, `the Globex SAML connection: ${JSON.stringify(globex)}`);
       assert.equal(g.display_name, 'Globex Okta');
       assert.equal(g.identity_provider, 'okta');
-      // The seeded Globex OIDC connection is active (userinfo_url is optional), so it is listed.
-      assert.ok(globex.connections.some((c) => c.connection_id === F.globexOidc), 'active OIDC is listed');
+      assert.ok(!globex.connections.some((c) => c.connection_id === F.globexOidc), 'pending OIDC is left out');
+      assert.ok(globex.connections.some((c) => c.connection_id === F.globexOidcActive), 'active OIDC is listed');
       // The SDK percent-encodes the address ('+' as %2B, '@' as %40): it must arrive decoded.
       const tagged = await as(F.alice).sso.discoverConnections('first.last+sso@globex.test');
       assert.deepEqual(tagged.connections, globex.connections);

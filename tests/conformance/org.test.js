@@ -134,7 +134,8 @@ describe('organizations, Admin Portal configuration and RBAC policy on both clie
     assert.equal(resp.status_code, 200);
     assert.equal(resp.organization.organization_slug, 'globex');
     assert.equal(resp.organization.sso_active_connections[0].connection_id, F.globexSaml);
-    assert.equal(resp.organization.sso_default_connection_id, null);
+    // The seeded default connection (sign-in starts there when only the organization is named).
+    assert.equal(resp.organization.sso_default_connection_id, F.globexSaml);
     await rejectsWithApiError(api.organizations.get({ organization_id: 'organization-test-nope' }),
       404, 'organization_not_found', API_ERR);
   });

@@ -23,7 +23,8 @@ OPTIONS = [
     ("host", "SSOEMU_HOST"), ("port", "SSOEMU_PORT"), ("db", "SSOEMU_DB"), ("fixtures", "SSOEMU_FIXTURES"),
     ("public-url", "SSOEMU_PUBLIC_URL"), ("rate-limit", "SSOEMU_RATE_LIMIT"), ("seed", "SSOEMU_SEED"),
     ("admin-token", "SSOEMU_ADMIN_TOKEN"), ("cors-origins", "SSOEMU_CORS_ORIGINS"),
-    ("log-format", "SSOEMU_LOG_FORMAT"), ("threads", "SSOEMU_THREADS"), ("metadata-dir", "SSOEMU_METADATA_DIR"),
+    ("log-format", "SSOEMU_LOG_FORMAT"), ("threads", "SSOEMU_THREADS"), ("allowed-hosts", "SSOEMU_ALLOWED_HOSTS"),
+    ("metadata-dir", "SSOEMU_METADATA_DIR"),
 ]
 
 failures = []

@@ -5,7 +5,8 @@
  *
  * Input: byte 0 picks the method, byte 1 the credentials, byte 2 a few flags; then the path (up
  * to '\n'), "Name: value" header lines up to an empty line, and the body. A body containing the
- * line "--doc--" ends there; what follows is the document any fetch returns.
+ * line "--doc--" ends there; what follows is the document any fetch returns. Every answer's masked
+ * log path (core/mask.h) is checked too: bounded, clean UTF-8, no credential.
  *
  * Every input after its first three bytes is also given to the SCIM filter parser (as a resource
  * filter of Users and Groups and as a value filter of emails, matched against a sample User when it
@@ -21,6 +22,7 @@
 #include "outbound/fetch.h"
 #include "request/http.h"
 #include "http/dispatch.h"
+#include "core/mask.h"
 #include "util/util.h"
 #include "scim/filter.h"
 #include "scim/patch.h"
@@ -34,6 +36,24 @@ static se_app app;
 static unsigned long runs;
 static const char *doc;
 static size_t doc_len;
+
+/* Whether a log text is valid UTF-8 without control bytes. */
+static bool log_clean(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		if (n == 0)
+			return false;
+		for (size_t i = 1; i < n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+		p += n;
+	}
+	return true;
+}
 
 static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD", "TRACE"};
 
@@ -342,6 +362,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	se_dispatch(&app, &in, &out);
 	/* Every answer is a complete response. */
 	if (out.status < 100 || out.status > 599 || (out.body_len && !out.body))
+		abort();
+	/* The masked log path: bounded, valid UTF-8 without control bytes, no credential in it. */
+	if (out.log_path && (strlen(out.log_path) > SE_LOG_PATH_MAX || !log_clean(out.log_path) ||
+			     strstr(out.log_path, "secret-test-") || strstr(out.log_path, "session-acme-") ||
+			     strstr(out.log_path, "public-token-test-")))
+		abort();
+	char escaped[128];
+	if (se_mask_escape(escaped, sizeof escaped, path, strlen(path)) >= sizeof escaped || !log_clean(escaped))
 		abort();
 	se_http_out_release(&out);
 	free(buf);

@@ -196,16 +196,16 @@ class Worker(threading.Thread):
                 self.check(kind, st, {413}, raw)
             elif kind == "huge-headers":
                 big = b"X-Big: " + b"a" * self.rng.choice([70000, 200000]) + b"\r\n"
-                st = raw_exchange(port, [b"GET /v1/b2b/sso/acme HTTP/1.1\r\nHost: x\r\n" + big + b"\r\n"])
+                st = raw_exchange(port, [b"GET /v1/b2b/sso/acme HTTP/1.1\r\nHost: 127.0.0.1\r\n" + big + b"\r\n"])
                 self.check(kind, st, {431})
             elif kind == "slow-complete":
-                req = ("GET /v1/b2b/sso/%s HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\nConnection: close\r\n\r\n"
+                req = ("GET /v1/b2b/sso/%s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\nConnection: close\r\n\r\n"
                        % (ACME, API)).encode()
                 st = raw_exchange(port, [req[i:i + 40] for i in range(0, len(req), 40)], pause=0.05)
                 self.check(kind, st, {200})
             elif kind == "abandoned":
                 body = b'{"display_name": "never finished"}'
-                head = ("POST /v1/b2b/scim/%s/connection HTTP/1.1\r\nHost: x\r\nAuthorization: %s\r\n"
+                head = ("POST /v1/b2b/scim/%s/connection HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: %s\r\n"
                         "Content-Length: %d\r\n\r\n" % (ACME, API, len(body) + 100)).encode()
                 raw_exchange(port, [head, body], pause=0.05, read=False)
                 self.check(kind, None, {None})
@@ -242,7 +242,7 @@ class Slowloris(threading.Thread):
         for _ in range(self.n):
             try:
                 s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
-                s.sendall(b"GET /v1/b2b/sso/acme HTTP/1.1\r\nHost: x\r\n")
+                s.sendall(b"GET /v1/b2b/sso/acme HTTP/1.1\r\nHost: 127.0.0.1\r\n")
                 self.socks.append(s)
             except OSError:
                 break

@@ -48,6 +48,12 @@ static json_t *call(const char *method, const char *path, const char *query_limi
 		    se_http_out *out)
 {
 	se_http_in in = {.method = method, .path = path, .body = body, .body_len = body ? strlen(body) : 0};
+	/* As a tool sends it: control writes with a body are JSON. */
+	if (body) {
+		in.headers[0].name = "Content-Type";
+		in.headers[0].value = "application/json";
+		in.n_headers = 1;
+	}
 	if (query_limit) {
 		in.query[0].name = "limit";
 		in.query[0].value = query_limit;

@@ -9,7 +9,7 @@
 
 static bool known_status(int s)
 {
-	static const int ok[] = {400, 401, 403, 404, 413, 429, 500, 503};
+	static const int ok[] = {400, 401, 403, 404, 413, 414, 415, 429, 431, 500, 503};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
 		if (ok[i] == s)
 			return true;

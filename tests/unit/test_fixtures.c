@@ -75,7 +75,7 @@ START_TEST(test_default_applies)
 	ck_assert_int_eq(n, 1);
 	n = 0;
 	ck_assert_int_eq(se_store_conn_each(db, se_kind_get(SE_KIND_OIDC), NULL, count_conn, &n), 0);
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(n, 2);
 	n = 0;
 	ck_assert_int_eq(se_store_conn_each(db, se_kind_get(SE_KIND_SCIM), NULL, count_conn, &n), 0);
 	ck_assert_int_eq(n, 0);
@@ -93,7 +93,7 @@ START_TEST(test_default_applies)
 	ck_assert_str_eq(c.identity_provider, "okta");
 	ck_assert_str_eq(c.nameid_format, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
 	json_t *v = json_array_get(c.verification_certificates, 0);
-	ck_assert_str_eq(json_string_value(json_object_get(v, "issuer")), "Globex Okta IdP");
+	ck_assert_str_eq(json_string_value(json_object_get(v, "issuer")), "ssoemu built-in IdP");
 	ck_assert_str_eq(json_string_value(json_object_get(v, "certificate_id")),
 	                 "saml-verification-key-test-bbbbbbbb-0000-4000-8000-00000000d001");
 	ck_assert(t_match(json_string_value(json_object_get(v, "expires_at")),
@@ -107,9 +107,9 @@ START_TEST(test_default_applies)
 
 	se_oidc o;
 	ck_assert_int_eq(se_store_conn_get(db, se_kind_get(SE_KIND_OIDC), T_ORG_GLOBEX, T_GLOBEX_OIDC, &o), 0);
-	/* Active without a userinfo_url, which is optional. */
+	/* Seeded with a display name and a provider only: pending. */
 	ck_assert_str_eq(o.userinfo_url, "");
-	ck_assert_str_eq(se_oidc_status(&o), "active");
+	ck_assert_str_eq(se_oidc_status(&o), "pending");
 	se_conn_release(se_kind_get(SE_KIND_OIDC), &o);
 	se_store_close(s);
 }
@@ -302,7 +302,7 @@ static const struct broken {
     {"SAML boolean as a string", m_saml_bool, "saml_connections[0].idp_initiated_auth_disabled", NULL},
     {"SAML of an unknown organization", m_saml_org, "saml_connections[0].organization_id", NULL},
     {"OIDC without connection_id", m_oidc_no_id, "oidc_connections[0].connection_id", NULL},
-    {"duplicate connection id", m_dup_conn_id, "oidc_connections[1]", "connection_id"},
+    {"duplicate connection id", m_dup_conn_id, "oidc_connections[2]", "connection_id"},
     {"External to its own organization", m_external_same_org, "external_connections[0].external_organization_id", NULL},
     {"External to an unknown connection", m_external_unknown_conn, "external_connections[0].external_connection_id",
      NULL},

@@ -121,6 +121,37 @@ START_TEST(test_many_buckets)
 }
 END_TEST
 
+START_TEST(test_lru_bound)
+{
+	/* Past SE_RATELIMIT_MAX_BUCKETS the least recently used bucket goes; one in use stays. */
+	se_ratelimit *rl = limiter(1, 3600);
+	unsigned retry;
+	char cred[32];
+	ck_assert_int_eq(take(rl, "cold", 0, 0.0, &retry), 0);
+	ck_assert_int_eq(take(rl, "hot", 0, 0.0, &retry), 0);
+	for (int i = 0; i < 70000; i++) {
+		snprintf(cred, sizeof cred, "bogus-%d", i);
+		ck_assert_int_eq(take(rl, cred, 0, 1.0, &retry), 0);
+		if (i % 1000 == 0)
+			ck_assert_int_eq(take(rl, "hot", 0, 1.0, &retry), SE_ELIMIT);
+		ck_assert_uint_le(se_ratelimit_count(rl), SE_RATELIMIT_MAX_BUCKETS);
+	}
+	ck_assert_uint_eq(se_ratelimit_count(rl), SE_RATELIMIT_MAX_BUCKETS);
+	/* The bucket used all along is still empty; the one never used again was evicted and comes
+	 * back full. */
+	ck_assert_int_eq(take(rl, "hot", 0, 2.0, &retry), SE_ELIMIT);
+	ck_assert_int_eq(take(rl, "cold", 0, 2.0, &retry), 0);
+	ck_assert_int_eq(take(rl, "cold", 0, 2.0, &retry), SE_ELIMIT);
+	/* The oldest of the bogus ones went first, the newest are kept. */
+	ck_assert_int_eq(take(rl, "bogus-69999", 0, 2.0, &retry), SE_ELIMIT);
+	ck_assert_int_eq(take(rl, "bogus-0", 0, 2.0, &retry), 0);
+	se_ratelimit_clear(rl);
+	ck_assert_uint_eq(se_ratelimit_count(rl), 0);
+	ck_assert_int_eq(take(rl, "hot", 0, 2.0, &retry), 0);
+	se_ratelimit_free(rl);
+}
+END_TEST
+
 START_TEST(test_set_resets)
 {
 	se_ratelimit *rl = limiter(1, 60);
@@ -191,6 +222,7 @@ static Suite *ratelimit_suite(void)
 	tcase_add_test(tc, test_refill);
 	tcase_add_test(tc, test_separate_buckets);
 	tcase_add_test(tc, test_many_buckets);
+	tcase_add_test(tc, test_lru_bound);
 	tcase_add_test(tc, test_set_resets);
 	tcase_add_test(tc, test_clear);
 	tcase_add_test(tc, test_off);

@@ -196,6 +196,8 @@ START_TEST(test_route_table)
 		              "row %zu %s: resource and action go together", i, r->pattern);
 		if (r->surface == SE_SURFACE_SDK)
 			ck_assert_msg(strncmp(r->pattern, "/sdk/v1/", 8) == 0, "SDK row %s", r->pattern);
+		else if (r->surface == SE_SURFACE_IDP)
+			ck_assert_msg(strncmp(r->pattern, "/_emulator/idp/", 15) == 0, "IdP row %s", r->pattern);
 		else
 			ck_assert_msg(strncmp(r->pattern, "/v1/", 4) == 0, "API row %s", r->pattern);
 		/* A concrete path for the row: every {param} becomes a value no literal uses. */

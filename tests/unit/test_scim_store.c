@@ -20,11 +20,11 @@ START_TEST(test_schema_version)
 	se_db *db;
 	se_store *s = t_store(false, &db);
 	/* The version is the number of the last migration file, not their count. */
-	ck_assert_int_eq(se_store_schema_version(), 3);
+	ck_assert_int_eq(se_store_schema_version(), 4);
 	sqlite3_stmt *st = NULL;
 	ck_assert_int_eq(sqlite3_prepare_v2(se_db_handle(db), "PRAGMA user_version", -1, &st, NULL), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
-	ck_assert_int_eq(sqlite3_column_int(st, 0), 3);
+	ck_assert_int_eq(sqlite3_column_int(st, 0), 4);
 	sqlite3_finalize(st);
 	se_store_close(s);
 }

@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "crypto/keycheck.h"
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "testutil.h"
@@ -115,7 +116,7 @@ START_TEST(test_signing_cert_generated)
 {
 	char *pem = NULL, *issuer = NULL, *norm = NULL;
 	time_t na = 0, nb = 0, na2 = 0;
-	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &pem, NULL, &na), 0);
 	ck_assert_int_eq(na, EXPIRES);
 	ck_assert_ptr_nonnull(strstr(pem, "-----BEGIN CERTIFICATE-----"));
 
@@ -159,13 +160,13 @@ START_TEST(test_signing_cert_given_key)
 	EVP_PKEY *want = private_key(key_pkcs1);
 	ck_assert_ptr_nonnull(want);
 
-	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem1, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem1, NULL, &na), 0);
 	ck_assert_int_eq(na, EXPIRES);
 	EVP_PKEY *got1 = cert_pubkey(pem1);
 	ck_assert_ptr_nonnull(got1);
 	ck_assert_int_eq(EVP_PKEY_eq(want, got1), 1);
 
-	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs8, CREATED, &pem8, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs8, CREATED, &pem8, NULL, &na), 0);
 	EVP_PKEY *got8 = cert_pubkey(pem8);
 	ck_assert_ptr_nonnull(got8);
 	ck_assert_int_eq(EVP_PKEY_eq(want, got8), 1);
@@ -174,8 +175,8 @@ START_TEST(test_signing_cert_given_key)
 
 	char *out = (char *)0x1;
 	na = 7;
-	ck_assert_int_eq(se_crypto_signing_cert_new("garbage", CREATED, &out, &na), SE_EINVAL);
-	ck_assert_int_eq(se_crypto_signing_cert_new(pem1, CREATED, &out, &na), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_signing_cert_new("garbage", CREATED, &out, NULL, &na), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_signing_cert_new(pem1, CREATED, &out, NULL, &na), SE_EINVAL);
 	ck_assert_ptr_eq(out, (char *)0x1);
 	ck_assert_int_eq(na, 7);
 
@@ -184,6 +185,60 @@ START_TEST(test_signing_cert_given_key)
 	EVP_PKEY_free(got8);
 	free(pem1);
 	free(pem8);
+}
+END_TEST
+
+/* The key handed back behind a certificate is PKCS#1, is the certificate's key (generated or given, PKCS#8 given
+ * comes back as PKCS#1), and passes the module's own PKCS#1 check. */
+START_TEST(test_signing_cert_key_out)
+{
+	char *pem = NULL, *key = NULL;
+	time_t na = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &pem, &key, &na), 0);
+	ck_assert_ptr_nonnull(strstr(key, "-----BEGIN RSA PRIVATE KEY-----"));
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(key), 0);
+	EVP_PKEY *priv = private_key(key), *pub = cert_pubkey(pem);
+	ck_assert_ptr_nonnull(priv);
+	ck_assert_ptr_nonnull(pub);
+	ck_assert_int_eq(EVP_PKEY_eq(priv, pub), 1);
+	EVP_PKEY_free(priv);
+	EVP_PKEY_free(pub);
+	free(pem);
+	free(key);
+
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs8, CREATED, &pem, &key, &na), 0);
+	ck_assert_str_eq(key, key_pkcs1);
+	free(pem);
+	free(key);
+
+	key = (char *)0x1;
+	ck_assert_int_eq(se_crypto_signing_cert_new("garbage", CREATED, &pem, &key, &na), SE_EINVAL);
+	ck_assert_ptr_eq(key, (char *)0x1);
+}
+END_TEST
+
+/* se_crypto_key_matches_cert(): a certificate's own key (PKCS#1 or PKCS#8) matches, another key, garbage or a
+ * certificate in the key's place does not. */
+START_TEST(test_key_matches_cert)
+{
+	char *pem = NULL, *key = NULL, *other = NULL, *other_key = NULL;
+	time_t na = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &other, &other_key, &na), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, pem), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs8, pem), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(other_key, other), 0);
+	ck_assert_int_eq(se_crypto_key_matches_cert(other_key, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, other), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert("garbage", pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(pem, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, "garbage"), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(NULL, pem), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_key_matches_cert(key_pkcs1, NULL), SE_EINVAL);
+	free(key);
+	free(pem);
+	free(other);
+	free(other_key);
 }
 END_TEST
 
@@ -201,7 +256,7 @@ START_TEST(test_pem_one_line)
 {
 	char *pem = NULL, *issuer = NULL, *norm = NULL;
 	time_t na = 0, nb = 0;
-	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
 	char *flat = one_line(pem);
 	ck_assert_int_eq(se_crypto_x509_parse(flat, &issuer, &nb, &na, &norm), 0);
 	ck_assert_str_eq(norm, pem);
@@ -211,11 +266,11 @@ START_TEST(test_pem_one_line)
 	flat = one_line(key_pkcs1);
 	ck_assert_int_eq(se_crypto_rsa_private_key_check(flat), 0);
 	free(pem);
-	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, NULL, &na), 0);
 	free(flat);
 	flat = one_line(key_pkcs8);
 	free(pem);
-	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, NULL, &na), 0);
 	free(flat);
 	/* Whitespace is all that is forgiven: a broken body or junk after END still fails. */
 	ck_assert_int_eq(se_crypto_x509_parse("-----BEGIN CERTIFICATE----- MIID!! -----END CERTIFICATE-----", NULL, NULL,
@@ -235,7 +290,7 @@ START_TEST(test_x509_parse_forms)
 {
 	char *pem = NULL, *issuer = NULL, *norm = NULL;
 	time_t na = 0, nb = 0, na2 = 0;
-	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
 
 	/* CRLF line endings and surrounding whitespace. */
 	size_t len = strlen(pem);
@@ -333,7 +388,7 @@ START_TEST(test_x509_parse_invalid)
 
 	char *pem = NULL;
 	time_t na = 0;
-	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
 	char *junk = malloc(strlen(pem) + 16);
 	strcpy(junk, "junk\n");
 	strcat(junk, pem);
@@ -391,13 +446,13 @@ START_TEST(test_seeded_cert)
 	char *p1 = NULL, *p2 = NULL;
 	time_t na = 0;
 	se_crypto_seed(42);
-	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p1, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p1, NULL, &na), 0);
 	se_crypto_seed(42);
-	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, NULL, &na), 0);
 	ck_assert_str_eq(p1, p2);
 	free(p2);
 	/* The stream continues: the next certificate differs. */
-	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, &na), 0);
+	ck_assert_int_eq(se_crypto_signing_cert_new(NULL, CREATED, &p2, NULL, &na), 0);
 	ck_assert_str_ne(p1, p2);
 	EVP_PKEY *k1 = cert_pubkey(p1), *k2 = cert_pubkey(p2);
 	ck_assert_int_ne(EVP_PKEY_eq(k1, k2), 1);
@@ -411,7 +466,7 @@ END_TEST
 int main(void)
 {
 	const TTest *const tests[] = {
-	    test_signing_cert_generated, test_signing_cert_given_key, test_x509_parse_forms,
+	    test_signing_cert_generated, test_signing_cert_given_key, test_signing_cert_key_out, test_key_matches_cert, test_x509_parse_forms,
 	    test_x509_parse_invalid,     test_rsa_key_check,          test_seeded_cert,
 	    test_pem_one_line,
 	};
