@@ -1,5 +1,5 @@
 -- Sign-in (SIGNIN.md): the project's redirect URLs and SSO settings, the built-in IdP's users, the
--- organizations' JIT settings, members' SSO registrations and trusted metadata, session factors,
+-- members' SSO registrations and trusted metadata, session factors,
 -- single-use SSO tokens (hashed) and the SAML replay cache.
 
 CREATE TABLE signin_settings (
@@ -9,13 +9,6 @@ CREATE TABLE signin_settings (
   pkce_required_for_sso INTEGER NOT NULL DEFAULT 0,
   sso_token_lifetime_seconds INTEGER NOT NULL DEFAULT 600,
   idp_users TEXT NOT NULL DEFAULT '[]'
-);
-
-CREATE TABLE organization_signin (
-  organization_id TEXT PRIMARY KEY REFERENCES organizations(organization_id) ON DELETE CASCADE,
-  sso_jit_provisioning TEXT NOT NULL DEFAULT 'ALL_ALLOWED',
-  sso_jit_provisioning_allowed_connections TEXT NOT NULL DEFAULT '[]',
-  sso_default_connection_id TEXT NOT NULL DEFAULT ''
 );
 
 CREATE TABLE member_signin (

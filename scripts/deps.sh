@@ -9,8 +9,8 @@ packages=(
 	openssl curl wrk clang libclang-rt-14-dev
 	libcjose-dev # JOSE: session JWTs, JWKs, id_token verification (src/crypto/jwt.c)
 	libxmlsec1-dev zlib1g-dev # Sign-in: SAML signatures and encryption, DEFLATE of the SAML Redirect binding
-	# the dashboard's browser tests (tests/ui) and sign-in's (tests/interop/browser.test.js): Debian's own browser,
-	# driven by puppeteer-core
+	# the browser tests (tests/ui: the dashboard; tests/portal: Stytch's Admin Portal; tests/interop/browser.test.js:
+	# sign-in): Debian's Chromium, driven by puppeteer-core
 	chromium
 	# The Docker image test (tests/docker): its own daemon, the local base image, compose.yaml.
 	docker.io debootstrap python3-yaml

@@ -131,8 +131,7 @@ static int resolve_member(se_req *r)
 	const char *member = se_http_header(r->in, "X-Stytch-Member-Session");
 	const char *member_jwt = se_http_header(r->in, "X-Stytch-Member-SessionJWT");
 	if (member && member_jwt)
-		return se_req_fail(r, SE_ERR_BAD_REQUEST,
-				   "Send X-Stytch-Member-Session or X-Stytch-Member-SessionJWT, not both.");
+		return se_req_fail(r, SE_ERR_TOO_MANY_SESSION_ARGUMENTS, NULL);
 	if (member && resolve_session(r, member) < 0)
 		return -1;
 	if (member_jwt && resolve_session_jwt(r, member_jwt) < 0)
@@ -147,7 +146,7 @@ static int resolve_org(se_req *r)
 	if (route->surface == SE_SURFACE_SDK) {
 		if (route->auth != SE_AUTH_SESSION)
 			return 0;
-		int g = se_store_org_get(r->db, r->member.organization_id, false, &r->org);
+		int g = se_store_org_find(r->db, r->member.organization_id, false, &r->org);
 		if (g < 0)
 			return g == SE_ENOTFOUND ? se_req_fail(r, SE_ERR_SESSION_NOT_FOUND, NULL) : se_req_internal(r);
 		r->has_org = true;
@@ -157,7 +156,7 @@ static int resolve_org(se_req *r)
 		return 0;
 	const char *org = se_route_param(&r->match, "organization_id");
 	if (org) {
-		int g = se_store_org_get(r->db, org, true, &r->org);
+		int g = se_store_org_find(r->db, org, true, &r->org);
 		if (g < 0)
 			return g == SE_ENOTFOUND
 				       ? se_req_fail(r, SE_ERR_ORGANIZATION_NOT_FOUND, "Organization %s could not be found.", org)
@@ -211,7 +210,7 @@ static int parse_body(se_req *r)
 	const se_http_in *in = r->in;
 	if (r->match.route->flags & SE_ROUTE_FORM && in->body_len > 0)
 		return parse_form(r);
-	if (in->body_len == 0) {
+	if (in->body_len == 0 || (r->match.route->flags & SE_ROUTE_ANY_BODY)) {
 		r->body = json_object();
 		return r->body ? 0 : se_req_internal(r);
 	}

@@ -57,7 +57,7 @@ const se_route se_routes[] = {
 
 	/* What the SDK needs besides the connection calls. */
 	{SE_SURFACE_SDK, "GET", "/sdk/v1/projects/bootstrap/{public_token}", se_h_bootstrap, SE_AUTH_NONE, NULL, NULL, 0},
-	{SE_SURFACE_SDK, "POST", "/sdk/v1/events", se_h_events, SE_AUTH_NONE, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "POST", "/sdk/v1/events", se_h_events, SE_AUTH_NONE, NULL, NULL, SE_ROUTE_ANY_BODY},
 	{SE_SURFACE_SDK, "POST", "/sdk/v1/b2b/sessions/authenticate", se_h_sessions_authenticate, SE_AUTH_SESSION, NULL,
 	 NULL, 0},
 
@@ -65,6 +65,16 @@ const se_route se_routes[] = {
 	{SE_SURFACE_API, "GET", "/v1/b2b/sessions/jwks/{project_id}", se_h_sessions_jwks, SE_AUTH_NONE, NULL, NULL, 0},
 
 	/* Organizations, the RBAC policy and the Admin Portal (ORG.md). */
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/admin_portal_config", se_h_admin_portal_config, SE_AUTH_SESSION, NULL, NULL, 0},
+	{SE_SURFACE_SDK, "GET", "/sdk/v1/b2b/organizations/me", se_h_org_get, SE_AUTH_SESSION, NULL, NULL, 0},
+	/* RBAC per field, in the handler. */
+	SDK_MEMBER("PUT", "/b2b/organizations/me", se_h_org_update, NULL, NULL),
+	API("GET", "/b2b/organizations/{organization_id}", se_h_org_get, NULL, NULL),
+	API("PUT", "/b2b/organizations/{organization_id}", se_h_org_update, NULL, NULL),
+	API("GET", "/b2b/rbac/policy", se_h_rbac_policy, NULL, NULL),
+	/* The plural form of Stytch's published schema (the mobile SDKs) beside vanilla-js's singular one. */
+	SDK_MEMBER("DELETE", "/b2b/sso/saml/{connection_id}/encryption_private_keys/{private_key_id}",
+		   se_h_saml_delete_encryption_private_key, SSO, "delete"),
 
 
 	/* Sign-in (SIGNIN.md). */

@@ -10,6 +10,7 @@
 #include <openssl/x509.h>
 #include <string.h>
 
+#include "crypto/x509.h"
 #include "util/errors_code.h"
 
 /* Refuses to prompt: an encrypted key is not one we can use. */
@@ -91,8 +92,10 @@ int se_crypto_rsa_key_validate(const char *pem)
 	size_t len = pem ? strlen(pem) : 0;
 	if (len == 0 || len > 64 * 1024)
 		goto done;
-	if (!(bio = BIO_new_mem_buf(pem, (int)len))) {
-		rc = SE_ENOMEM;
+	/* The same reading of the PEM as the other key and certificate checks (one-line PEMs included). */
+	int ob = se_crypto_pem_bio(pem, &bio);
+	if (ob < 0) {
+		rc = ob;
 		goto done;
 	}
 	if (!(pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)) ||

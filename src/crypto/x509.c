@@ -3,6 +3,7 @@
 #include "crypto/x509.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/bio.h>
@@ -67,11 +68,67 @@ static int pem_open(const char *s, const char *label, BIO **ret)
 	if (strncmp(p, "-----BEGIN ", 11) != 0 || strncmp(p + 11, label, ll) != 0 ||
 	    strncmp(p + 11 + ll, "-----", 5) != 0)
 		return SE_EINVAL;
-	BIO *bio = BIO_new_mem_buf(p, (int)(len - (size_t)(p - s)));
+	len -= (size_t)(p - s);
+	/* Without headers between BEGIN and END, the body is re-wrapped: whitespace inside the base64 is dropped
+	 * and it is cut into lines of 64, so that a PEM whose line breaks became spaces (as the Admin Portal's
+	 * one-line certificate field sends it) reads like any other. What follows END is left as it is: the
+	 * readers refuse anything but whitespace there. */
+	const char *body = p + 16 + ll;
+	char end[96];
+	snprintf(end, sizeof end, "-----END %s-----", label);
+	const char *e = strstr(body, end);
+	BIO *bio = BIO_new(BIO_s_mem());
 	if (!bio)
 		return SE_ENOMEM;
+	int ok = 1;
+	if (e && !memchr(body, ':', (size_t)(e - body))) {
+		char head[96], line[65];
+		size_t col = 0;
+		snprintf(head, sizeof head, "-----BEGIN %s-----\n", label);
+		ok = BIO_puts(bio, head) > 0;
+		for (const char *q = body; ok && q < e; q++) {
+			if (is_space(*q))
+				continue;
+			line[col++] = *q;
+			if (col == 64) {
+				line[col++] = '\n';
+				ok = BIO_write(bio, line, (int)col) == (int)col;
+				col = 0;
+			}
+		}
+		if (ok && col) {
+			line[col++] = '\n';
+			ok = BIO_write(bio, line, (int)col) == (int)col;
+		}
+		size_t tail = len - (size_t)(e - p);
+		ok = ok && BIO_write(bio, e, (int)tail) == (int)tail;
+	} else {
+		ok = BIO_write(bio, p, (int)len) == (int)len;
+	}
+	if (!ok) {
+		BIO_free(bio);
+		return SE_ENOMEM;
+	}
 	*ret = bio;
 	return 0;
+}
+
+int se_crypto_pem_bio(const char *pem, BIO **ret)
+{
+	if (!pem)
+		return SE_EINVAL;
+	const char *p = pem;
+	while (is_space(*p))
+		p++;
+	if (strncmp(p, "-----BEGIN ", 11) != 0)
+		return SE_EINVAL;
+	const char *end = strstr(p + 11, "-----");
+	char label[64];
+	if (!end || end - (p + 11) <= 0 || end - (p + 11) >= (long)sizeof label)
+		return SE_EINVAL;
+	memcpy(label, p + 11, (size_t)(end - (p + 11)));
+	label[end - (p + 11)] = '\0';
+	return pem_open(pem, label, ret);
 }
 
 /* 1 when everything left to read in bio is whitespace. */

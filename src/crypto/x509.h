@@ -29,6 +29,12 @@ int se_crypto_signing_cert_new(const char *key_pem, time_t created, char **ret_c
 int se_crypto_signing_cert_from_key(EVP_PKEY *key, time_t created, char **ret_cert_pem, char **ret_key_pem,
                                     time_t *ret_not_after);
 
+/* Opens a memory BIO (BIO_free) over the PEM block pem, of any label, as the readers here do: at most
+ * SE_CRYPTO_PEM_MAX long, leading whitespace skipped, and, without headers, whitespace inside the base64
+ * dropped and the body re-wrapped, so that a PEM whose line breaks became spaces reads like any other.
+ * Returns 0, SE_EINVAL (not "-----BEGIN <label>-----") or SE_ENOMEM. */
+int se_crypto_pem_bio(const char *pem, BIO **ret);
+
 /* Parses one PEM certificate ("BEGIN CERTIFICATE"); only whitespace (including \r\n) may surround it. On success
  * *ret_issuer is the issuer's common name, or the one-line RFC 2253 issuer name when it has none; *ret_not_before and
  * *ret_not_after are the validity bounds in UTC; *ret_pem is the certificate re-encoded as canonical PEM. The strings

@@ -50,6 +50,10 @@ int se_h_role_assignments(se_req *r, const char *field, const char *alias, const
 	}
 	if (!v || json_is_null(v))
 		return 0;
+	/* Role assignments are the organization's implicit roles (ORG.md section 4). */
+	if (r->has_member && !se_rbac_allows(r->project->rbac_policy, r->member.roles, "stytch.organization",
+					     "update.settings.implicit-roles"))
+		return se_req_fail(r, SE_ERR_SESSION_AUTHORIZATION, NULL);
 	if (!json_is_array(v))
 		return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s must be an array.", field);
 	json_t *out = json_array();
@@ -66,7 +70,14 @@ int se_h_role_assignments(se_req *r, const char *field, const char *alias, const
 		}
 		if (group_key && (!group || !*group)) {
 			json_decref(out);
-			return se_req_fail(r, SE_ERR_BAD_REQUEST, "%s[%zu].%s is required.", field, i, group_key);
+			/* SCIM's group assignments have an error of their own. */
+			return se_req_fail(r, strcmp(group_key, "group_id") == 0 ? SE_ERR_SCIM_GROUP_ID_MISSING : SE_ERR_BAD_REQUEST,
+					   "%s[%zu].%s is required.", field, i, group_key);
+		}
+		if (strcmp(role, SE_RBAC_DEFAULT_ROLE) == 0) {
+			json_decref(out);
+			return se_req_fail(r, SE_ERR_CANNOT_ASSIGN_DEFAULT_ROLE,
+					   "%s[%zu].role_id: %s is given to every member and cannot be assigned.", field, i, role);
 		}
 		if (!se_rbac_role_exists(r->project->rbac_policy, role)) {
 			json_decref(out);

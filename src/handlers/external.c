@@ -13,12 +13,30 @@ typedef struct target {
 	json_t *attribute_mapping;
 } target;
 
-/* Finds external_connection_id among the SAML and OIDC connections of org_id. */
-static int find_target(se_req *r, const char *org_id, const char *id, target *ret)
+/* Finds external_connection_id among the SAML and OIDC connections of org_id; on create (need_active) it must be
+ * active. */
+static int find_target(se_req *r, const char *org_id, const char *id, bool need_active, target *ret)
 {
 	int rc = se_store_sso_target(r->db, org_id, id, &ret->kind, &ret->attribute_mapping);
-	if (rc == 0)
+	if (rc == 0 && !need_active)
 		return 0;
+	if (rc == 0) {
+		/* Only an active connection can be shared (ORG.md section 6). */
+		union {
+			se_saml saml;
+			se_oidc oidc;
+		} c;
+		const se_kind *k = se_kind_get(ret->kind);
+		rc = se_store_conn_get(r->db, k, org_id, id, &c);
+		if (rc < 0)
+			return se_req_internal(r);
+		bool active = strcmp(ret->kind == SE_KIND_SAML ? se_saml_status(&c.saml) : se_oidc_status(&c.oidc), "active") == 0;
+		se_conn_release(k, &c);
+		if (!active)
+			return se_req_fail(r, SE_ERR_EXTERNAL_CONNECTION_NOT_ACTIVE,
+					   "external_connection_id %s is not an active connection of organization %s.", id, org_id);
+		return 0;
+	}
 	if (rc == SE_ENOTFOUND)
 		return se_req_fail(r, SE_ERR_SSO_CONNECTION_NOT_FOUND,
 				   "external_connection_id %s is not a SAML or OIDC connection of organization %s.", id, org_id);
@@ -84,7 +102,7 @@ int se_h_external_create(se_req *r)
 			    ext_org_id);
 		goto done;
 	}
-	if (find_target(r, ext_org.organization_id, ext_conn_id, &t) < 0)
+	if (find_target(r, ext_org.organization_id, ext_conn_id, true, &t) < 0)
 		goto done;
 	if (se_store_external_exists(r->db, r->org.organization_id, ext_conn_id, &dup) < 0) {
 		se_req_internal(r);
@@ -139,7 +157,7 @@ int se_h_external_update(se_req *r)
 			se_req_internal(r);
 		goto fail;
 	}
-	if (find_target(r, c.external_organization_id, c.external_connection_id, &t) < 0 ||
+	if (find_target(r, c.external_organization_id, c.external_connection_id, false, &t) < 0 ||
 	    role_assignments(r, &t, &conn_roles, &group_roles) < 0 || se_h_set_str(r, "display_name", &c.display_name) < 0)
 		goto fail;
 	if (conn_roles) {

@@ -43,6 +43,12 @@ int se_h_bootstrap(se_req *r);
 int se_h_events(se_req *r);
 int se_h_sessions_authenticate(se_req *r);
 
+/* org.c: the caller's organization, the Admin Portal's configuration, the RBAC policy. */
+int se_h_admin_portal_config(se_req *r);
+int se_h_org_get(se_req *r);
+int se_h_org_update(se_req *r);
+int se_h_rbac_policy(se_req *r);
+
 /* jwks.c: the public key set of session JWTs (no credentials; only our project id). */
 int se_h_sessions_jwks(se_req *r);
 

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "handlers/handlers.h"
+#include "outbound/fetch.h"
 #include "model/ids.h"
 #include "model/render.h"
 #include "outbound/outbound.h"
@@ -206,6 +207,32 @@ static int load(se_req *r, const char *id, se_oidc *ret)
 	return g < 0 ? se_req_internal(r) : 0;
 }
 
+/* Each endpoint URL the body gives must be an http or https URL (oidc_connection_<field>_invalid_format). */
+static int check_urls(se_req *r)
+{
+	static const struct {
+		const char *field;
+		se_error_id err;
+	} fields[] = {
+		{"authorization_url", SE_ERR_OIDC_AUTHORIZATION_URL_INVALID},
+		{"token_url", SE_ERR_OIDC_TOKEN_URL_INVALID},
+		{"userinfo_url", SE_ERR_OIDC_USERINFO_URL_INVALID},
+		{"jwks_url", SE_ERR_OIDC_JWKS_URL_INVALID},
+	};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *url = se_json_str(r->body, fields[i].field);
+		bool https, loopback;
+		if (!url || !*url)
+			continue;
+		int rc = se_url_check(url, &https, &loopback);
+		if (rc == SE_ENOMEM)
+			return se_req_internal(r);
+		if (rc < 0)
+			return se_req_fail(r, fields[i].err, "%s %.200s is not a valid URL.", fields[i].field, url);
+	}
+	return 0;
+}
+
 /* The update's second half, once discovery (if any) has ended: applies the body and d in one
  * transaction and answers, with d->warning when discovery failed. */
 static int update_apply(se_req *r, discovery *d)
@@ -270,7 +297,7 @@ int se_h_oidc_update(se_req *r)
 	const char *idp = NULL;
 	const char *id = se_req_arg(r, "connection_id");
 	if (se_req_check_types(r, UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 ||
-	    se_h_check_attribute_mapping(r) < 0)
+	    se_h_check_attribute_mapping(r) < 0 || check_urls(r) < 0)
 		return -1;
 	const char *issuer = se_json_str(r->body, "issuer");
 	if (issuer && *issuer && !issuer_valid(issuer))

@@ -27,7 +27,7 @@ static int signing_certificate(se_req *r, const char *key_pem, EVP_PKEY *key, js
 	int rc = key_pem ? se_crypto_signing_cert_new(key_pem, r->now, &pem, &key_text, &not_after)
 			 : se_crypto_signing_cert_from_key(key, r->now, &pem, &key_text, &not_after);
 	if (rc == SE_EINVAL)
-		return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
+		return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
 	if (rc < 0 || se_id_new(SE_ID_SIGNING_KEY, &id) < 0) {
 		free(pem);
 		free(key_text);
@@ -217,11 +217,64 @@ static void saml_patch_release(saml_patch *p)
 	json_decref(p->group_roles);
 }
 
+/* Stytch's attribute_mapping is flat: a nested object or list is its own error. */
+static int check_mapping_flat(se_req *r)
+{
+	const char *key;
+	json_t *v;
+	json_object_foreach(json_object_get(r->body, "attribute_mapping"), key, v) {
+		if (json_is_object(v) || json_is_array(v))
+			return se_req_fail(r, SE_ERR_SAML_NESTED_ATTRIBUTE_MAPPING, "attribute_mapping.%s must be a string, not %s.",
+					   key, json_is_object(v) ? "an object" : "a list");
+	}
+	return 0;
+}
+
+/* idp_sso_url must be a URL, and https unless its host is a loopback one (local IdPs). */
+static int check_sso_url(se_req *r)
+{
+	const char *url = se_json_str(r->body, "idp_sso_url");
+	bool https = false, loopback = false;
+	if (!url || !*url)
+		return 0;
+	int rc = se_url_check(url, &https, &loopback);
+	if (rc == SE_ENOMEM)
+		return se_req_internal(r);
+	if (rc < 0)
+		return se_req_fail(r, SE_ERR_SAML_IDP_SSO_URL_INVALID, "idp_sso_url %.200s is not a valid URL.", url);
+	if (!https && !loopback)
+		return se_req_fail(r, SE_ERR_SAML_IDP_SSO_URL_NOT_HTTPS, "idp_sso_url %.200s must use https.", url);
+	return 0;
+}
+
+/* When the update leaves c with everything else an active connection needs, its attribute_mapping must name the
+ * email and the name (ORG.md section 6). Checked when the mapping changes or c was not active before. */
+static int check_mapping_complete(se_req *r, const se_saml *c, bool was_active)
+{
+	bool complete = c->idp_sso_url && *c->idp_sso_url && c->idp_entity_id && *c->idp_entity_id &&
+			json_array_size(c->verification_certificates) > 0;
+	if (!complete || (was_active && !json_is_object(json_object_get(r->body, "attribute_mapping"))))
+		return 0;
+	const json_t *m = c->attribute_mapping;
+	if (!se_json_str(m, "email") || !*se_json_str(m, "email"))
+		return se_req_fail(r, SE_ERR_SAML_EMAIL_MAPPING_REQUIRED,
+				   "attribute_mapping of SAML connection %s needs an email key.", c->connection_id);
+	bool full = se_json_str(m, "full_name") && *se_json_str(m, "full_name");
+	bool parts = se_json_str(m, "first_name") && *se_json_str(m, "first_name") && se_json_str(m, "last_name") &&
+		     *se_json_str(m, "last_name");
+	if (!full && !parts)
+		return se_req_fail(r, SE_ERR_SAML_NAME_MAPPING_REQUIRED,
+				   "attribute_mapping of SAML connection %s needs full_name, or first_name and last_name.",
+				   c->connection_id);
+	return 0;
+}
+
 /* Validates the body and makes the certificates and keys it asks for. */
 static int saml_patch_prepare(se_req *r, saml_patch *p)
 {
 	const char *idp = NULL;
-	if (se_req_check_types(r, SAML_UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || se_h_check_attribute_mapping(r) < 0 ||
+	if (se_req_check_types(r, SAML_UPDATE_TYPES) < 0 || se_h_idp(r, false, &idp) < 0 || check_mapping_flat(r) < 0 ||
+	    se_h_check_attribute_mapping(r) < 0 || check_sso_url(r) < 0 ||
 	    se_h_role_assignments(r, "saml_connection_implicit_role_assignments", NULL, NULL, &p->connection_roles) < 0 ||
 	    se_h_role_assignments(r, "saml_group_implicit_role_assignments", NULL, "group", &p->group_roles) < 0)
 		return -1;
@@ -235,8 +288,10 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 	}
 	const char *signing_key = se_json_str(r->body, "signing_private_key");
 	if (signing_key && *signing_key) {
-		if (se_crypto_rsa_private_key_check(signing_key) < 0)
-			return se_req_fail(r, SE_ERR_INVALID_SIGNING_KEY, NULL);
+		/* PKCS#1 or PKCS#8 PEM; any other form is refused before it is read. */
+		const char *k = signing_key + strspn(signing_key, " \t\r\n");
+		if (strncmp(k, "-----BEGIN RSA PRIVATE KEY-----", 31) != 0 && strncmp(k, "-----BEGIN PRIVATE KEY-----", 27) != 0)
+			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_FORMAT, NULL);
 		int kc = se_crypto_rsa_key_validate(signing_key);
 		if (kc == SE_EINVAL)
 			return se_req_fail(r, SE_ERR_SAML_SIGNING_KEY_INVALID, NULL);
@@ -274,6 +329,7 @@ static int saml_patch_prepare(se_req *r, saml_patch *p)
 /* Applies the body and the prepared patch to the stored connection c. */
 static int saml_patch_apply(se_req *r, saml_patch *p, se_saml *c)
 {
+	bool was_active = strcmp(se_saml_status(c), "active") == 0;
 	for (size_t i = 0; i < sizeof saml_strings / sizeof saml_strings[0]; i++)
 		if (se_h_set_str(r, saml_strings[i].field, (char **)((char *)c + saml_strings[i].offset)) < 0)
 			return -1;
@@ -320,13 +376,13 @@ static int saml_patch_apply(se_req *r, saml_patch *p, se_saml *c)
 	}
 	if (p->encryption_key) {
 		if (json_array_size(c->encryption_private_keys) >= SAML_MAX_ENCRYPTION_KEYS)
-			return se_req_fail(r, SE_ERR_TOO_MANY_ENCRYPTION_KEYS,
+			return se_req_fail(r, SE_ERR_TOO_MANY_ENCRYPTION_CERTIFICATES,
 					   "SAML connection %s already has %d encryption private keys, the most it can have.",
 					   c->connection_id, SAML_MAX_ENCRYPTION_KEYS);
 		if (json_array_append(c->encryption_private_keys, p->encryption_key) < 0)
 			return se_req_internal(r);
 	}
-	return 0;
+	return check_mapping_complete(r, c, was_active);
 }
 
 /* Writes c back, commits and answers with it; rolls back on failure. */
@@ -437,8 +493,13 @@ static int update_by_url_continue(se_req *r, se_outbound_job *job, void *ctx)
 	}
 	free(c.idp_entity_id);
 	c.idp_entity_id = entity_id;
+	bool was_active = strcmp(se_saml_status(&c), "active") == 0;
 	free(c.idp_sso_url);
 	c.idp_sso_url = sso_url;
+	if (check_mapping_complete(r, &c, was_active) < 0) {
+		se_db_rollback(r->db);
+		goto done;
+	}
 	rc = save(r, &c);
 done:
 	json_decref(cert);

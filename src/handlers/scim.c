@@ -128,7 +128,7 @@ int se_h_scim_get(se_req *r)
 	return rc;
 }
 
-/* Fills group_name of each {role_id, group_id} from the connection's groups ("" when unknown). */
+/* Fills group_name of each {role_id, group_id} from the connection's groups; a group it does not have is refused. */
 static int name_groups(se_req *r, const char *connection_id, json_t *roles)
 {
 	size_t i;
@@ -137,7 +137,11 @@ static int name_groups(se_req *r, const char *connection_id, json_t *roles)
 		char *name = NULL;
 		int g = se_store_scim_group_name(r->db, connection_id,
 		                                 json_string_value(json_object_get(item, "group_id")), &name);
-		if (g < 0 && g != SE_ENOTFOUND)
+		if (g == SE_ENOTFOUND)
+			return se_req_fail(r, SE_ERR_SCIM_GROUP_DOES_NOT_EXIST,
+					   "scim_group_implicit_role_assignments[%zu].group_id %s is not a group of SCIM connection %s.",
+					   i, json_string_value(json_object_get(item, "group_id")), connection_id);
+		if (g < 0)
 			return se_req_internal(r);
 		int s = json_object_set_new(item, "group_name", json_string(name ? name : ""));
 		free(name);

@@ -24,6 +24,15 @@ int se_h_bootstrap(se_req *r)
 			   "vertical", "B2B", "project_id", r->project->project_id, "rbac_policy", r->project->rbac_policy,
 			   "cname_domain_enabled", 0, "email_domains", "sso_connections", "create_organization_enabled",
 			   0, "slug_pattern_enabled", 0, "pkce_required_for_email_magic_links", 0);
+	/* What the Kotlin and Swift SDKs require besides (ORG.md section 5). */
+	if (r->out && json_object_update_new(r->out, json_pack("{s:b, s:b, s:b, s:b, s:b, s:s}", "disable_sdk_watermark", 0,
+							       "pkce_required_for_password_resets", 0,
+							       "pkce_required_for_oauth", 0,
+							       "siwe_required_for_crypto_wallets", 0, "opaque_errors", 0,
+							       "project_name", r->project->project_name)) < 0) {
+		json_decref(r->out);
+		r->out = NULL;
+	}
 	return r->out ? 0 : se_req_internal(r);
 }
 
@@ -36,6 +45,8 @@ int se_h_events(se_req *r)
 int se_h_sessions_authenticate(se_req *r)
 {
 	char *jwt = NULL;
+	if (se_store_org_links(r->db, &r->org) < 0)
+		return se_req_internal(r);
 	/* An SSO session keeps its factors (SIGNIN.md section 5). */
 	json_t *factors = NULL;
 	if (se_store_session_factors_get(r->db, r->session.member_session_id, &factors) < 0 ||

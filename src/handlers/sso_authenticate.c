@@ -74,7 +74,7 @@ static int check_body(se_req *r, json_int_t *ret_minutes)
 	if (*ret_minutes < MIN_MINUTES || *ret_minutes > MAX_MINUTES)
 		return se_req_fail(r, SE_ERR_SI_INVALID_SESSION_DURATION_MINUTES, NULL);
 	if (se_json_str(r->body, "session_token") && se_json_str(r->body, "session_jwt"))
-		return se_req_fail(r, SE_ERR_SI_TOO_MANY_SESSION_ARGUMENTS, NULL);
+		return se_req_fail(r, SE_ERR_TOO_MANY_SESSION_ARGUMENTS, NULL);
 	json_t *claims = json_object_get(r->body, "session_custom_claims");
 	char *text = claims ? se_json_dump(claims) : NULL;
 	size_t n = text ? strlen(text) : 0;

@@ -311,7 +311,7 @@ int se_h_sso_start(se_req *r)
 		if (g < 0 || idp.kind_id == SE_KIND_EXTERNAL || !se_h_signin_conn_active(&idp)) {
 			rc = g < 0 && g != SE_ENOTFOUND
 			         ? se_req_internal(r)
-			         : se_req_fail(r, SE_ERR_SI_EXTERNAL_CONNECTION_NOT_ACTIVE, NULL);
+			         : se_req_fail(r, SE_ERR_EXTERNAL_CONNECTION_NOT_ACTIVE, NULL);
 			goto done;
 		}
 		side = &idp;

@@ -171,6 +171,13 @@ void se_org_release(se_org *o)
 	free(o->organization_name);
 	json_decref(o->email_allowed_domains);
 	free(o->created_at);
+	free(o->organization_external_id);
+	free(o->organization_logo_url);
+	free(o->sso_default_connection_id);
+	json_decref(o->settings);
+	free(o->updated_at);
+	json_decref(o->sso_active_connections);
+	json_decref(o->scim_active_connection);
 	memset(o, 0, sizeof *o);
 }
 
@@ -216,8 +223,9 @@ const char *se_saml_status(const se_saml *c)
 
 const char *se_oidc_status(const se_oidc *c)
 {
+	/* userinfo_url is optional, as Stytch's required-field errors show (ORG.md section 6). */
 	bool ok = set(c->issuer) && set(c->client_id) && set(c->client_secret) && set(c->authorization_url) &&
-		  set(c->token_url) && set(c->userinfo_url) && set(c->jwks_url);
+		  set(c->token_url) && set(c->jwks_url);
 	return ok ? "active" : "pending";
 }
 
@@ -229,13 +237,117 @@ void se_project_unref(se_project *p)
 	free(p->secret);
 	free(p->public_token);
 	json_decref(p->rbac_policy);
+	json_decref(p->admin_portal);
+	free(p->project_name);
 	free(p);
+}
+
+/* --- organization settings (ORG.md sections 2 and 3) --------------------------------------------- */
+
+static const char *const jit3[] = {"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED", NULL};
+static const char *const all_or_restricted[] = {"ALL_ALLOWED", "RESTRICTED", NULL};
+static const char *const restricted_or_not[] = {"RESTRICTED", "NOT_ALLOWED", NULL};
+static const char *const mfa_policies[] = {"OPTIONAL", "REQUIRED_FOR_ALL", NULL};
+static const char *const auth_methods[] = {"sso", "magic_link", "password", "google_oauth", "microsoft_oauth",
+					   "hubspot_oauth", "slack_oauth", "github_oauth", "email_otp", NULL};
+static const char *const mfa_methods[] = {"sms_otp", "totp", NULL};
+
+#define ORG_ACTION(a) "update.settings." a
+
+const se_org_setting se_org_settings[] = {
+	{"trusted_metadata", SE_SETTING_OBJECT, NULL, "{}", NULL},
+	{"sso_jit_provisioning", SE_SETTING_WORD, jit3, "\"ALL_ALLOWED\"", ORG_ACTION("sso-jit-provisioning")},
+	{"sso_jit_provisioning_allowed_connections", SE_SETTING_WORDS, NULL, "[]", ORG_ACTION("sso-jit-provisioning")},
+	{"email_jit_provisioning", SE_SETTING_WORD, jit3, "\"NOT_ALLOWED\"", ORG_ACTION("email-jit-provisioning")},
+	{"email_invites", SE_SETTING_WORD, jit3, "\"ALL_ALLOWED\"", ORG_ACTION("email-invites")},
+	{"oauth_tenant_jit_provisioning", SE_SETTING_WORD, restricted_or_not, "\"NOT_ALLOWED\"",
+	 ORG_ACTION("oauth-tenant-jit-provisioning")},
+	{"allowed_oauth_tenants", SE_SETTING_OBJECT, NULL, "{}", ORG_ACTION("allowed-oauth-tenants")},
+	{"auth_methods", SE_SETTING_WORD, all_or_restricted, "\"ALL_ALLOWED\"", ORG_ACTION("allowed-auth-methods")},
+	{"allowed_auth_methods", SE_SETTING_WORDS, auth_methods, "[]", ORG_ACTION("allowed-auth-methods")},
+	{"mfa_methods", SE_SETTING_WORD, all_or_restricted, "\"ALL_ALLOWED\"", ORG_ACTION("allowed-mfa-methods")},
+	{"allowed_mfa_methods", SE_SETTING_WORDS, mfa_methods, "[]", ORG_ACTION("allowed-mfa-methods")},
+	{"mfa_policy", SE_SETTING_WORD, mfa_policies, "\"OPTIONAL\"", ORG_ACTION("mfa-policy")},
+	{"rbac_email_implicit_role_assignments", SE_SETTING_EMAIL_ROLES, NULL, "[]", ORG_ACTION("implicit-roles")},
+	{"claimed_email_domains", SE_SETTING_WORDS, NULL, "[]", NULL},
+	{"first_party_connected_apps_allowed_type", SE_SETTING_WORD, jit3, "\"ALL_ALLOWED\"", NULL},
+	{"allowed_first_party_connected_apps", SE_SETTING_WORDS, NULL, "[]", NULL},
+	{"third_party_connected_apps_allowed_type", SE_SETTING_WORD, jit3, "\"ALL_ALLOWED\"", NULL},
+	{"allowed_third_party_connected_apps", SE_SETTING_WORDS, NULL, "[]", NULL},
+	{"custom_roles", SE_SETTING_OBJECT, NULL, "[]", NULL},
+	{NULL, 0, NULL, NULL, NULL},
+};
+
+const se_org_setting *se_org_setting_get(const char *name)
+{
+	for (const se_org_setting *s = se_org_settings; name && s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
+
+int se_org_setting_check(const se_org_setting *s, const json_t *v, const char **ret_why, int *ret_index)
+{
+	size_t i;
+	json_t *item;
+	*ret_index = -1;
+	switch (s->type) {
+	case SE_SETTING_WORD:
+		if (!json_is_string(v) || !se_str_in(json_string_value(v), s->words)) {
+			*ret_why = "must be one of the documented values";
+			return SE_EINVAL;
+		}
+		return 0;
+	case SE_SETTING_WORDS:
+		if (!json_is_array(v)) {
+			*ret_why = "must be an array of strings";
+			return SE_EINVAL;
+		}
+		json_array_foreach(v, i, item) {
+			if (!json_is_string(item) || !json_string_length(item) ||
+			    (s->words && !se_str_in(json_string_value(item), s->words))) {
+				*ret_why = s->words ? "must be one of the documented values" : "must be a non-empty string";
+				*ret_index = (int)i;
+				return SE_EINVAL;
+			}
+		}
+		return 0;
+	case SE_SETTING_OBJECT:
+		/* custom_roles is the one list among them; the rest are objects. */
+		if (s->json_default[0] == '[' ? !json_is_array(v) : !json_is_object(v)) {
+			*ret_why = s->json_default[0] == '[' ? "must be an array" : "must be an object";
+			return SE_EINVAL;
+		}
+		return 0;
+	case SE_SETTING_EMAIL_ROLES:
+		if (!json_is_array(v)) {
+			*ret_why = "must be an array of {role_id, domain}";
+			return SE_EINVAL;
+		}
+		json_array_foreach(v, i, item) {
+			const char *role = se_json_str(item, "role_id"), *domain = se_json_str(item, "domain");
+			if (!json_is_object(item) || !role || !*role || !domain || !*domain) {
+				*ret_why = "must be an object with a role_id and a domain";
+				*ret_index = (int)i;
+				return SE_EINVAL;
+			}
+		}
+		return 0;
+	}
+	*ret_why = "is not a known setting";
+	return SE_EINVAL;
+}
+
+bool se_org_slug_valid(const char *slug)
+{
+	size_t n = slug ? strlen(slug) : 0;
+	return n >= 2 && n <= 128 && strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789._~-") == n;
 }
 
 /* ---- copies (the store's row cache hands these out) ------------------------------------------ */
 
 /* Adding a field to se_org, se_member or se_session? Copy it below too, then update the count. */
-_Static_assert(sizeof(se_org) == 5 * sizeof(void *), "se_org_copy() must copy every field of se_org");
+_Static_assert(sizeof(se_org) == 12 * sizeof(void *), "se_org_copy() must copy every field of se_org");
 _Static_assert(sizeof(se_member) == 9 * sizeof(void *) + sizeof(size_t),
 	       "se_member_copy() must copy every field of se_member");
 _Static_assert(sizeof(se_session) == 5 * sizeof(void *), "se_session_copy() must copy every field of se_session");
@@ -260,7 +372,13 @@ int se_org_copy(const se_org *src, se_org *ret)
 	    copy_text(&ret->organization_slug, src->organization_slug) &&
 	    copy_text(&ret->organization_name, src->organization_name) &&
 	    copy_json(&ret->email_allowed_domains, src->email_allowed_domains) &&
-	    copy_text(&ret->created_at, src->created_at))
+	    copy_text(&ret->created_at, src->created_at) &&
+	    copy_text(&ret->organization_external_id, src->organization_external_id) &&
+	    copy_text(&ret->organization_logo_url, src->organization_logo_url) &&
+	    copy_text(&ret->sso_default_connection_id, src->sso_default_connection_id) &&
+	    copy_json(&ret->settings, src->settings) && copy_text(&ret->updated_at, src->updated_at) &&
+	    copy_json(&ret->sso_active_connections, src->sso_active_connections) &&
+	    copy_json(&ret->scim_active_connection, src->scim_active_connection))
 		return 0;
 	se_org_release(ret);
 	return SE_ENOMEM;

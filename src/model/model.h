@@ -17,6 +17,8 @@ typedef struct se_project {
 	char *public_token;
 	bool sdk_member_actions_enabled;
 	json_t *rbac_policy; /* {"roles": [...], "resources": [...]} */
+	char *project_name;   /* shown by the SDKs' UI; "" when unnamed */
+	json_t *admin_portal; /* the Admin Portal's switches: {sso_enabled, can_create_saml_connection, ...} */
 } se_project;
 
 /* Drops a reference to a snapshot; the last one frees it. NULL ok. */
@@ -28,7 +30,44 @@ typedef struct se_org {
 	char *organization_name;
 	json_t *email_allowed_domains;
 	char *created_at;
+	char *organization_external_id;  /* NULL: none */
+	char *organization_logo_url;
+	char *sso_default_connection_id; /* NULL: none */
+	json_t *settings;                /* the other settings of se_org_settings[] that were set */
+	char *updated_at;
+	/* Read from the connections when the store loads one organization; NULL otherwise. */
+	json_t *sso_active_connections; /* [{connection_id, display_name, identity_provider}] */
+	json_t *scim_active_connection; /* {connection_id, display_name, ...} or JSON null */
 } se_org;
+
+/* How an organization setting is checked: one of a list of words, a list of strings (of words
+ * when words is set), an object, or a list of {role_id, domain}. */
+typedef enum se_setting_type {
+	SE_SETTING_WORD,
+	SE_SETTING_WORDS,
+	SE_SETTING_OBJECT,
+	SE_SETTING_EMAIL_ROLES,
+} se_setting_type;
+
+/* One organization setting kept in se_org.settings: its default and, when callers may change it,
+ * the stytch.organization action that allows it (NULL: fixtures only). */
+typedef struct se_org_setting {
+	const char *name;
+	se_setting_type type;
+	const char *const *words; /* allowed values, NULL-terminated; NULL: any string */
+	const char *json_default;
+	const char *action;
+} se_org_setting;
+
+/* The settings, NULL-name terminated. */
+extern const se_org_setting se_org_settings[];
+
+/* The setting named name, or NULL. */
+const se_org_setting *se_org_setting_get(const char *name);
+
+/* Checks v against setting s. On failure returns SE_EINVAL with *ret_why (static text) saying
+ * what it must be and *ret_index the offending list item (-1 for the whole value). */
+int se_org_setting_check(const se_org_setting *s, const json_t *v, const char **ret_why, int *ret_index);
 
 typedef struct se_member {
 	char *member_id;
@@ -173,6 +212,9 @@ char **se_conn_text_slot(const se_kind *k, void *obj, const char *column);
 const char *se_conn_text(const se_kind *k, const void *obj, const char *column);
 
 void se_org_release(se_org *o);
+
+/* Whether slug is 2 to 128 of [a-z0-9._~-] (ORG.md section 3). */
+bool se_org_slug_valid(const char *slug);
 void se_member_release(se_member *m);
 void se_session_release(se_session *s);
 
@@ -190,7 +232,8 @@ extern const char *const se_scim_idps[];
  * verification certificate; "pending" otherwise. */
 const char *se_saml_status(const se_saml *c);
 
-/* "active" when an OIDC connection has issuer, client id and secret and the four endpoint URLs. */
+/* "active" when an OIDC connection has issuer, client id and secret and the authorization, token and JWKS
+ * URLs (userinfo_url is optional). */
 const char *se_oidc_status(const se_oidc *c);
 
 #endif

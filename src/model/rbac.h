@@ -20,4 +20,11 @@ bool se_rbac_role_exists(const json_t *policy, const char *role_id);
  * "actions": [..]}]}], "resources": [...]}. On failure *ret_field (malloc'd) names the field. */
 int se_rbac_policy_validate(const json_t *policy, char **ret_field);
 
+/* A copy of a validated policy completed as Stytch's always is: the default resources
+ * (stytch.organization, stytch.member, stytch.self, stytch.sso, stytch.scim with their reserved
+ * actions) and roles (stytch_member, stytch_admin) it lacks, a description on every role and
+ * resource, permissions on every role and a scopes list. What the policy defines is kept as it is.
+ * Idempotent. *ret is a new reference. Returns 0 or SE_ENOMEM. */
+int se_rbac_policy_complete(const json_t *policy, json_t **ret);
+
 #endif

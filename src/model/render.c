@@ -8,6 +8,13 @@
 #include "model/rbac.h"
 #include "util/util.h"
 
+/* Whether an API field name is a time ("..._at"). */
+static bool timestamp_name(const char *name)
+{
+	size_t n = strlen(name);
+	return n > 3 && strcmp(name + n - 3, "_at") == 0;
+}
+
 json_t *se_render_fields(const se_kind *k, const void *obj)
 {
 	json_t *o = json_object();
@@ -22,7 +29,10 @@ json_t *se_render_fields(const se_kind *k, const void *obj)
 		json_t *v = NULL;
 		switch (f->type) {
 		case SE_FIELD_TEXT:
-			v = se_json_str_or_empty(*(char *const *)at);
+			/* An unset time is null, never "": the typed clients parse it as a date (ORG.md 5). */
+			v = timestamp_name(name) && !(*(char *const *)at && **(char *const *)at)
+				    ? json_null()
+				    : se_json_str_or_empty(*(char *const *)at);
 			break;
 		case SE_FIELD_BOOL:
 			v = json_boolean(*(const bool *)at);
@@ -131,12 +141,33 @@ json_t *se_render_conn(const se_kind *k, const void *obj, const char *public_url
 
 json_t *se_render_org(const se_org *o)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:O, s:s, s:[], s:s, s:s, s:s, s:{}, s:{}, s:s}", "organization_id",
-			 o->organization_id, "organization_name", o->organization_name, "organization_slug",
-			 o->organization_slug, "organization_logo_url", "", "email_allowed_domains",
-			 o->email_allowed_domains, "email_jit_provisioning", "RESTRICTED", "sso_active_connections",
-			 "sso_jit_provisioning", "ALL_ALLOWED", "sso_default_connection_id", "", "created_at",
-			 o->created_at, "trusted_metadata", "external_metadata", "updated_at", o->created_at);
+	const char *updated = o->updated_at && *o->updated_at ? o->updated_at : o->created_at;
+	json_t *out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:O, s:o, s:o, s:s, s:s}", "organization_id", o->organization_id,
+				"organization_name", o->organization_name, "organization_slug", o->organization_slug,
+				"organization_logo_url", o->organization_logo_url ? o->organization_logo_url : "",
+				"sso_default_connection_id",
+				o->sso_default_connection_id ? json_string(o->sso_default_connection_id) : json_null(),
+				"email_allowed_domains", o->email_allowed_domains, "sso_active_connections",
+				o->sso_active_connections ? json_deep_copy(o->sso_active_connections) : json_array(),
+				"scim_active_connection",
+				o->scim_active_connection ? json_deep_copy(o->scim_active_connection) : json_null(),
+				"created_at", o->created_at, "updated_at", updated);
+	if (!out)
+		return NULL;
+	for (const se_org_setting *s = se_org_settings; s->name; s++) {
+		json_t *have = json_object_get(o->settings, s->name);
+		json_t *v = have ? json_deep_copy(have) : json_loads(s->json_default, JSON_DECODE_ANY, NULL);
+		if (!v || json_object_set_new(out, s->name, v) < 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	if (o->organization_external_id &&
+	    json_object_set_new(out, "organization_external_id", json_string(o->organization_external_id)) < 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
 }
 
 /* The SCIM group sources of a role (SCIM.md 6.5) appended to its sources. */
@@ -180,6 +211,19 @@ json_t *se_render_member(const se_member *m)
 		      m->status ? m->status : "active", "roles", roles, "is_breakglass", 0, "mfa_enrolled", 0, "mfa_phone_number", "",
 		      "default_mfa_method", "", "trusted_metadata", "untrusted_metadata", "created_at", m->created_at,
 		      "updated_at", m->created_at);
+	/* The rest of the Member of Stytch's published schema: what a member without passwords, OAuth, TOTP or
+	 * locks has. Seeded members sign in, so their email counts as verified (chosen). is_admin is Stytch's
+	 * shorthand for holding stytch_admin. */
+	bool admin = false;
+	json_array_foreach(m->roles, i, id) admin = admin || (json_is_string(id) && strcmp(json_string_value(id), "stytch_admin") == 0);
+	if (o && json_object_update_new(o, json_pack("{s:[], s:s, s:[], s:b, s:b, s:b, s:s, s:[], s:b}", "sso_registrations",
+						    "member_password_id", "", "oauth_registrations",
+						    "email_address_verified", 1, "mfa_phone_number_verified", 0, "is_admin",
+						    admin, "totp_registration_id", "", "retired_email_addresses", "is_locked",
+						    0)) < 0) {
+		json_decref(o);
+		o = NULL;
+	}
 	if (o && m->scim_registration && json_object_set(o, "scim_registration", m->scim_registration) < 0) {
 		json_decref(o);
 		o = NULL;

@@ -27,7 +27,8 @@ json_t *se_render_scim(const se_scim *c, const char *public_url, const char *bea
 /* Renders any kind through its renderer. */
 json_t *se_render_conn(const se_kind *k, const void *obj, const char *public_url);
 
-/* An organization object as the sessions API returns it. */
+/* The Organization object (ORG.md section 2): every setting, with its default when unset, and the
+ * active connections the store read into o (none when it did not). */
 json_t *se_render_org(const se_org *o);
 
 /* A member object; roles lists stytch_member and the given roles. */

@@ -47,7 +47,7 @@ struct se_req {
 
 	/* Resolved before the handler runs. */
 	bool has_org;
-	se_org org;
+	se_org org; /* without its active connections: se_store_org_links() before rendering it */
 	bool has_member; /* a member session was given */
 	se_member member;
 	se_session session;

@@ -38,6 +38,8 @@ enum {
 	SE_ROUTE_BROWSER = 1u << 1,
 	/* The body is an application/x-www-form-urlencoded form, read into r->body as strings. */
 	SE_ROUTE_FORM = 1u << 2,
+	/* Takes any body, JSON or not, and never looks at it (telemetry). */
+	SE_ROUTE_ANY_BODY = 1u << 3,
 };
 
 /* One row of the route table. RBAC applies when resource is not NULL. On the SDK surface the

@@ -52,6 +52,7 @@ typedef struct ctx {
 	time_t now;
 	char now_text[21];
 	const json_t *policy;
+	json_t *owned_policy; /* the completed policy that policy points at */
 	char **error;
 } ctx;
 
@@ -98,6 +99,49 @@ static const json_t *opt_array(ctx *c, const json_t *doc, const char *key, int *
 	return v;
 }
 
+/* The Admin Portal's switches (ORG.md section 1.3): booleans, each defaulting as Stytch's do. */
+static const struct {
+	const char *name;
+	bool value;
+} portal_switches[] = {
+	{"sso_enabled", true},
+	{"can_create_saml_connection", true},
+	{"can_create_oidc_connection", true},
+	{"mfa_controls_enabled", false},
+	{"scim_enabled", true},
+};
+
+/* Validates project.admin_portal (absent: every default) into *ret, a new object with every switch. */
+static int admin_portal(ctx *c, const json_t *given, json_t **ret)
+{
+	if (given && !json_is_object(given))
+		return fail(c, "project.admin_portal: must be an object");
+	const char *key;
+	json_t *v;
+	json_object_foreach((json_t *)given, key, v) {
+		size_t i = 0;
+		while (i < sizeof portal_switches / sizeof portal_switches[0] && strcmp(portal_switches[i].name, key) != 0)
+			i++;
+		if (i == sizeof portal_switches / sizeof portal_switches[0])
+			return fail(c, "project.admin_portal.%s: is not a setting of the Admin Portal", key);
+		if (!json_is_boolean(v))
+			return fail(c, "project.admin_portal.%s: must be a boolean", key);
+	}
+	json_t *out = json_object();
+	for (size_t i = 0; out && i < sizeof portal_switches / sizeof portal_switches[0]; i++) {
+		json_t *have = json_object_get(given, portal_switches[i].name);
+		bool on = have ? json_is_true(have) : portal_switches[i].value;
+		if (json_object_set_new(out, portal_switches[i].name, json_boolean(on)) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	if (!out)
+		return fail(c, "project.admin_portal: out of memory");
+	*ret = out;
+	return 0;
+}
+
 static int apply_project(ctx *c, const json_t *doc)
 {
 	const json_t *p = json_object_get(doc, "project");
@@ -107,6 +151,11 @@ static int apply_project(ctx *c, const json_t *doc)
 	if (req_str(c, p, "project", "project_id", &id) < 0 || req_str(c, p, "project", "secret", &secret) < 0 ||
 	    req_str(c, p, "project", "public_token", &token) < 0)
 		return SE_EINVAL;
+	const char *project_name = NULL;
+	if (opt_str(c, p, "project", "project_name", &project_name) < 0)
+		return SE_EINVAL;
+	if (project_name && strlen(project_name) > 128)
+		return fail(c, "project.project_name: must be at most 128 characters");
 	json_t *actions = json_object_get(p, "sdk_member_actions_enabled");
 	if (actions && !json_is_boolean(actions))
 		return fail(c, "project.sdk_member_actions_enabled: must be a boolean");
@@ -117,15 +166,26 @@ static int apply_project(ctx *c, const json_t *doc)
 		free(field);
 		return r;
 	}
-	c->policy = policy;
+	json_t *full = NULL, *portal = NULL;
+	if (se_rbac_policy_complete(policy, &full) < 0)
+		return fail(c, "rbac_policy: out of memory");
+	json_decref(c->owned_policy);
+	c->owned_policy = full;
+	c->policy = policy = full;
+	if (admin_portal(c, json_object_get(p, "admin_portal"), &portal) < 0)
+		return SE_EINVAL;
 	se_project proj = {
 		.project_id = (char *)id,
 		.secret = (char *)secret,
 		.public_token = (char *)token,
 		.sdk_member_actions_enabled = !actions || json_is_true(actions),
 		.rbac_policy = (json_t *)policy,
+		.admin_portal = portal,
+		.project_name = (char *)(project_name ? project_name : ""),
 	};
-	return se_store_project_put(c->db, &proj) < 0 ? fail(c, "project: could not be stored") : 0;
+	int r = se_store_project_put(c->db, &proj) < 0 ? fail(c, "project: could not be stored") : 0;
+	json_decref(portal);
+	return r;
 }
 
 static int check_roles(ctx *c, const json_t *roles, const char *path)
@@ -140,6 +200,8 @@ static int check_roles(ctx *c, const json_t *roles, const char *path)
 	}
 	return 0;
 }
+
+static int org_settings(ctx *c, const json_t *o, const char *path, json_t *settings);
 
 static int apply_orgs(ctx *c, const json_t *doc)
 {
@@ -168,14 +230,78 @@ static int apply_orgs(ctx *c, const json_t *doc)
 			return fail(c, "%s.email_allowed_domains: must be an array of strings", path);
 		json_array_foreach(org.email_allowed_domains, j, d) if (!json_is_string(d)) return fail(
 			c, "%s.email_allowed_domains[%zu]: must be a string", path, j);
-		const char *created = NULL;
-		if (opt_str(c, o, path, "created_at", &created) < 0)
+		const char *created = NULL, *updated = NULL, *external = NULL, *logo = NULL, *dflt = NULL;
+		if (opt_str(c, o, path, "created_at", &created) < 0 || opt_str(c, o, path, "updated_at", &updated) < 0 ||
+		    opt_str(c, o, path, "organization_external_id", &external) < 0 ||
+		    opt_str(c, o, path, "organization_logo_url", &logo) < 0 ||
+		    opt_str(c, o, path, "sso_default_connection_id", &dflt) < 0)
 			return SE_EINVAL;
 		org.created_at = (char *)(created ? created : c->now_text);
-		if (se_store_org_insert(c->db, &org) < 0)
-			return fail(c, "%s: organization_id or organization_slug is used twice", path);
+		org.updated_at = (char *)(updated ? updated : org.created_at);
+		org.organization_external_id = (char *)external;
+		org.organization_logo_url = (char *)(logo ? logo : "");
+		org.sso_default_connection_id = (char *)dflt;
+		org.settings = json_object();
+		int r = org.settings ? org_settings(c, o, path, org.settings) : fail(c, "%s: out of memory", path);
+		if (r == 0 && se_store_org_insert(c->db, &org) < 0)
+			r = fail(c, "%s: organization_id, organization_slug or organization_external_id is used twice", path);
+		json_decref(org.settings);
+		if (r < 0)
+			return r;
 	}
 	return 0;
+}
+
+/* Every setting of se_org_settings[] that o gives, checked, into settings. */
+static int org_settings(ctx *c, const json_t *o, const char *path, json_t *settings)
+{
+	for (const se_org_setting *s = se_org_settings; s->name; s++) {
+		json_t *v = json_object_get(o, s->name);
+		const char *why = NULL;
+		int at = -1;
+		if (!v || json_is_null(v))
+			continue;
+		if (se_org_setting_check(s, v, &why, &at) < 0)
+			return at < 0 ? fail(c, "%s.%s: %s", path, s->name, why)
+				      : fail(c, "%s.%s[%d]: %s", path, s->name, at, why);
+		if (s->type == SE_SETTING_EMAIL_ROLES) {
+			size_t i;
+			json_t *item;
+			json_array_foreach(v, i, item) {
+				if (!se_rbac_role_exists(c->policy, se_json_str(item, "role_id")))
+					return fail(c, "%s.%s[%zu].role_id: must be a role_id of rbac_policy", path, s->name, i);
+			}
+		}
+		if (json_object_set_new(settings, s->name, json_deep_copy(v)) < 0)
+			return fail(c, "%s: out of memory", path);
+	}
+	return 0;
+}
+
+/* After the connections: an organization's default SSO connection and JIT allow-list name SSO
+ * connections of its own. */
+static int check_org_links(ctx *c)
+{
+	static const char *const sql =
+		"SELECT o.organization_id, x.value FROM organizations o, (SELECT organization_id AS org, "
+		"sso_default_connection_id AS value, 'sso_default_connection_id' AS field FROM organizations WHERE "
+		"sso_default_connection_id IS NOT NULL UNION ALL SELECT organization_id, j.value, "
+		"'sso_jit_provisioning_allowed_connections' FROM organizations, json_each(settings, "
+		"'$.sso_jit_provisioning_allowed_connections') j) x WHERE x.org = o.organization_id AND x.value NOT IN "
+		"(SELECT connection_id FROM saml_connections WHERE organization_id = o.organization_id UNION SELECT "
+		"connection_id FROM oidc_connections WHERE organization_id = o.organization_id UNION SELECT connection_id "
+		"FROM external_connections WHERE organization_id = o.organization_id) LIMIT 1";
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(se_db_handle(c->db), sql, -1, &st, NULL) != SQLITE_OK)
+		return fail(c, "organizations: could not be checked");
+	int rc = sqlite3_step(st), r = 0;
+	if (rc == SQLITE_ROW)
+		r = fail(c, "organizations: %s names %s, which is not an SSO connection of that organization",
+			 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+	else if (rc != SQLITE_DONE)
+		r = fail(c, "organizations: could not be checked");
+	sqlite3_finalize(st);
+	return r;
 }
 
 static int apply_members(ctx *c, const json_t *doc)
@@ -643,20 +769,22 @@ int se_fixtures_apply(se_db *db, const json_t *doc, time_t now, char **ret_error
 	se_time_format(now, c.now_text);
 	if (!json_is_object(doc))
 		return fail(&c, "the document must be a JSON object");
+	int r = 0;
 	if (apply_project(&c, doc) < 0 || apply_orgs(&c, doc) < 0 || apply_members(&c, doc) < 0 ||
 	    apply_sessions(&c, doc) < 0 || apply_connections(&c, doc, SE_KIND_SAML, "saml_connections") < 0 ||
 	    apply_connections(&c, doc, SE_KIND_OIDC, "oidc_connections") < 0 ||
 	    apply_connections(&c, doc, SE_KIND_EXTERNAL, "external_connections") < 0 ||
 	    apply_connections(&c, doc, SE_KIND_SCIM, "scim_connections") < 0 || apply_scim_users(&c, doc) < 0 ||
-	    apply_groups(&c, doc) < 0)
-		return SE_EINVAL;
+	    apply_groups(&c, doc) < 0 || check_org_links(&c) < 0)
+		r = SE_EINVAL;
 	/* Sign-in settings, JIT rules, trusted metadata and SSO registrations (SIGNIN.md section 6.6). */
-	if (se_store_signin_apply(db, doc, ret_error) < 0) {
+	if (r == 0 && se_store_signin_apply(db, doc, ret_error) < 0) {
 		if (!*ret_error)
 			*ret_error = strdup("sign-in fields could not be stored");
-		return SE_EINVAL;
+		r = SE_EINVAL;
 	}
-	return 0;
+	json_decref(c.owned_policy);
+	return r;
 }
 
 /* --- export ------------------------------------------------------------------------------------ */
@@ -669,9 +797,26 @@ static int push(json_t *list, json_t *item)
 
 static int export_org(const se_org *o, void *list)
 {
-	return push(list, json_pack("{s:s, s:s, s:s, s:O, s:s}", "organization_id", o->organization_id,
-				    "organization_slug", o->organization_slug, "organization_name", o->organization_name,
-				    "email_allowed_domains", o->email_allowed_domains, "created_at", o->created_at));
+	json_t *out = json_pack("{s:s, s:s, s:s, s:O, s:s, s:s, s:s, s:o}", "organization_id", o->organization_id,
+				"organization_slug", o->organization_slug, "organization_name", o->organization_name,
+				"email_allowed_domains", o->email_allowed_domains, "created_at", o->created_at,
+				"updated_at", *o->updated_at ? o->updated_at : o->created_at, "organization_logo_url",
+				o->organization_logo_url, "sso_default_connection_id",
+				o->sso_default_connection_id ? json_string(o->sso_default_connection_id) : json_null());
+	if (out && o->organization_external_id &&
+	    json_object_set_new(out, "organization_external_id", json_string(o->organization_external_id)) < 0) {
+		json_decref(out);
+		out = NULL;
+	}
+	/* In the table's order, whatever order they were set in, so that the text round-trips. */
+	for (const se_org_setting *s = se_org_settings; out && s->name; s++) {
+		json_t *v = json_object_get(o->settings, s->name);
+		if (v && json_object_set(out, s->name, v) < 0) {
+			json_decref(out);
+			out = NULL;
+		}
+	}
+	return push(list, out);
 }
 
 static int export_member(const se_member *m, void *list)
@@ -759,9 +904,12 @@ int se_fixtures_export(se_db *db, json_t **ret)
 	int r = se_store_project_get(db, &p);
 	if (r < 0)
 		return r;
-	json_t *doc = json_pack("{s:{s:s, s:s, s:s, s:b}, s:O}", "project", "project_id", p->project_id, "secret",
+	json_t *doc = json_pack("{s:{s:s, s:s, s:s, s:b, s:O}, s:O}", "project", "project_id", p->project_id, "secret",
 				p->secret, "public_token", p->public_token, "sdk_member_actions_enabled",
-				p->sdk_member_actions_enabled, "rbac_policy", p->rbac_policy);
+				p->sdk_member_actions_enabled, "admin_portal", p->admin_portal, "rbac_policy",
+				p->rbac_policy);
+	if (doc && *p->project_name)
+		json_object_set_new(json_object_get(doc, "project"), "project_name", json_string(p->project_name));
 	se_project_unref(p);
 	if (!doc)
 		return SE_ENOMEM;

@@ -38,7 +38,7 @@ static int bind_list(sqlite3_stmt *st, int i, const json_t *list)
 int se_store_project_get(se_db *db, se_project **ret)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "SELECT project_id, secret, public_token, sdk_member_actions_enabled, "
-					  "rbac_policy FROM project WHERE id = 1");
+					  "rbac_policy, admin_portal, project_name FROM project WHERE id = 1");
 	if (!st)
 		return SE_EDB;
 	int rc = sqlite3_step(st), r = SE_ENOMEM;
@@ -55,7 +55,9 @@ int se_store_project_get(se_db *db, se_project **ret)
 	p->public_token = se_db_col_text(st, 2);
 	p->sdk_member_actions_enabled = sqlite3_column_int(st, 3) != 0;
 	p->rbac_policy = se_db_col_json(st, 4);
-	if (!p->project_id || !p->secret || !p->public_token || !p->rbac_policy) {
+	p->admin_portal = se_db_col_json(st, 5);
+	p->project_name = se_db_col_text(st, 6);
+	if (!p->project_id || !p->secret || !p->public_token || !p->rbac_policy || !p->admin_portal || !p->project_name) {
 		se_project_unref(p);
 		goto done;
 	}
@@ -69,7 +71,7 @@ done:
 int se_store_project_put(se_db *db, const se_project *p)
 {
 	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO project (id, project_id, secret, public_token, "
-					  "sdk_member_actions_enabled, rbac_policy) VALUES (1, ?, ?, ?, ?, ?)");
+					  "sdk_member_actions_enabled, rbac_policy, admin_portal, project_name) VALUES (1, ?, ?, ?, ?, ?, ?, ?)");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, p->project_id);
@@ -78,12 +80,18 @@ int se_store_project_put(se_db *db, const se_project *p)
 	sqlite3_bind_int(st, 4, p->sdk_member_actions_enabled);
 	if (se_db_bind_json(st, 5, p->rbac_policy) < 0)
 		return SE_ENOMEM;
+	if (p->admin_portal ? se_db_bind_json(st, 6, p->admin_portal) < 0
+			    : sqlite3_bind_text(st, 6, "{}", -1, SQLITE_STATIC) != SQLITE_OK)
+		return SE_ENOMEM;
+	bind(st, 7, p->project_name ? p->project_name : "");
 	return step_done(st);
 }
 
 /* --- organizations ---------------------------------------------------------------------------- */
 
-#define ORG_COLS "organization_id, organization_slug, organization_name, email_allowed_domains, created_at"
+#define ORG_COLS                                                                                                       \
+	"organization_id, organization_slug, organization_name, email_allowed_domains, created_at, "                   \
+	"organization_external_id, organization_logo_url, sso_default_connection_id, settings, updated_at"
 
 static int org_load(sqlite3_stmt *st, se_org *o)
 {
@@ -93,8 +101,15 @@ static int org_load(sqlite3_stmt *st, se_org *o)
 	o->organization_name = se_db_col_text(st, 2);
 	o->email_allowed_domains = se_db_col_json(st, 3);
 	o->created_at = se_db_col_text(st, 4);
+	bool no_external = sqlite3_column_type(st, 5) == SQLITE_NULL, no_default = sqlite3_column_type(st, 7) == SQLITE_NULL;
+	o->organization_external_id = no_external ? NULL : se_db_col_text(st, 5);
+	o->organization_logo_url = se_db_col_text(st, 6);
+	o->sso_default_connection_id = no_default ? NULL : se_db_col_text(st, 7);
+	o->settings = se_db_col_json(st, 8);
+	o->updated_at = se_db_col_text(st, 9);
 	if (!o->organization_id || !o->organization_slug || !o->organization_name || !o->email_allowed_domains ||
-	    !o->created_at) {
+	    !o->created_at || (!no_external && !o->organization_external_id) || !o->organization_logo_url ||
+	    (!no_default && !o->sso_default_connection_id) || !o->settings || !o->updated_at) {
 		se_org_release(o);
 		return SE_ENOMEM;
 	}
@@ -176,25 +191,148 @@ static void org_release_v(void *o)
 
 int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
 {
+	int r = se_store_org_find(db, id_or_slug, by_slug, ret);
+	if (r == 0 && (r = se_store_org_links(db, ret)) < 0)
+		se_org_release(ret);
+	return r;
+}
+
+int se_store_org_find(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret)
+{
+	/* An id wins over a slug or external id that happens to spell another organization's id. */
 	return get_cached(db, by_slug ? SE_ROW_ORG_ID_SLUG : SE_ROW_ORG_ID,
-			  by_slug ? "SELECT " ORG_COLS
-				    " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1"
+			  by_slug ? "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1 OR organization_slug = ?1 "
+				    "OR organization_external_id = ?1 ORDER BY organization_id = ?1 DESC, "
+				    "organization_slug = ?1 DESC LIMIT 1"
 				  : "SELECT " ORG_COLS " FROM organizations WHERE organization_id = ?1",
 			  id_or_slug, org_load_v, ret);
 }
 
-int se_store_org_insert(se_db *db, const se_org *o)
+/* Binds the columns of o from index 1 in ORG_COLS order. */
+static int org_bind(sqlite3_stmt *st, const se_org *o)
 {
-	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO organizations (" ORG_COLS ") VALUES (?, ?, ?, ?, ?)");
-	if (!st)
-		return SE_EDB;
 	bind(st, 1, o->organization_id);
 	bind(st, 2, o->organization_slug);
 	bind(st, 3, o->organization_name ? o->organization_name : "");
 	if (bind_list(st, 4, o->email_allowed_domains) < 0)
 		return SE_ENOMEM;
 	bind(st, 5, o->created_at);
-	return step_done(st);
+	bind(st, 6, o->organization_external_id && *o->organization_external_id ? o->organization_external_id : NULL);
+	bind(st, 7, o->organization_logo_url ? o->organization_logo_url : "");
+	bind(st, 8, o->sso_default_connection_id && *o->sso_default_connection_id ? o->sso_default_connection_id : NULL);
+	if (o->settings) {
+		if (se_db_bind_json(st, 9, o->settings) < 0)
+			return SE_ENOMEM;
+	} else {
+		bind(st, 9, "{}");
+	}
+	bind(st, 10, o->updated_at && *o->updated_at ? o->updated_at : o->created_at);
+	return 0;
+}
+
+int se_store_org_update(se_db *db, const se_org *o)
+{
+	sqlite3_stmt *st = se_db_stmt(db, "UPDATE organizations SET organization_slug = ?2, organization_name = ?3, "
+					  "email_allowed_domains = ?4, created_at = ?5, organization_external_id = ?6, "
+					  "organization_logo_url = ?7, sso_default_connection_id = ?8, settings = ?9, "
+					  "updated_at = ?10 WHERE organization_id = ?1");
+	if (!st)
+		return SE_EDB;
+	int r = org_bind(st, o);
+	if (r < 0)
+		return r;
+	r = step_done(st);
+	if (r == 0 && sqlite3_changes(se_db_handle(db)) == 0)
+		return SE_ENOTFOUND;
+	return r;
+}
+
+/* Appends {connection_id, display_name, identity_provider} to list. */
+static int push_active(json_t *list, const char *id, const char *name, const char *idp)
+{
+	json_t *o = json_pack("{s:s, s:s, s:s}", "connection_id", id, "display_name", name, "identity_provider", idp);
+	return o && json_array_append_new(list, o) == 0 ? 0 : SE_ENOMEM;
+}
+
+static int active_saml(void *obj, void *list)
+{
+	const se_saml *c = obj;
+	if (strcmp(se_saml_status(c), "active") != 0)
+		return 0;
+	return push_active(list, c->connection_id, c->display_name, c->identity_provider);
+}
+
+static int active_oidc(void *obj, void *list)
+{
+	const se_oidc *c = obj;
+	if (strcmp(se_oidc_status(c), "active") != 0)
+		return 0;
+	return push_active(list, c->connection_id, c->display_name, c->identity_provider);
+}
+
+int se_store_org_links(se_db *db, se_org *o)
+{
+	json_t *sso = json_array(), *scim = NULL;
+	int r = sso ? 0 : SE_ENOMEM;
+	if (r == 0)
+		r = se_store_conn_each(db, se_kind_get(SE_KIND_SAML), o->organization_id, active_saml, sso);
+	if (r == 0)
+		r = se_store_conn_each(db, se_kind_get(SE_KIND_OIDC), o->organization_id, active_oidc, sso);
+	/* An External connection is always active, with the identity provider of what it points at. */
+	sqlite3_stmt *st = r == 0 ? se_db_stmt(db, "SELECT e.connection_id, e.display_name, coalesce(s.identity_provider, "
+							"d.identity_provider, 'generic') FROM external_connections e "
+							"LEFT JOIN saml_connections s ON s.connection_id = e.external_connection_id "
+							"LEFT JOIN oidc_connections d ON d.connection_id = e.external_connection_id "
+							"WHERE e.organization_id = ? ORDER BY e.rowid")
+				  : NULL;
+	if (r == 0 && !st)
+		r = SE_EDB;
+	if (r == 0) {
+		int rc;
+		sqlite3_bind_text(st, 1, o->organization_id, -1, SQLITE_STATIC);
+		while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW)
+			r = push_active(sso, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+					(const char *)sqlite3_column_text(st, 2));
+		if (r == 0 && rc != SQLITE_DONE)
+			r = SE_EDB;
+		sqlite3_reset(st);
+	}
+	st = r == 0 ? se_db_stmt(db, "SELECT connection_id, display_name, bearer_token_last_four, "
+					  "bearer_token_expires_at FROM scim_connections WHERE organization_id = ?")
+		    : NULL;
+	if (r == 0 && !st)
+		r = SE_EDB;
+	if (r == 0) {
+		sqlite3_bind_text(st, 1, o->organization_id, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			scim = json_pack("{s:s, s:s, s:s, s:s}", "connection_id", sqlite3_column_text(st, 0), "display_name",
+					 sqlite3_column_text(st, 1), "bearer_token_last_four", sqlite3_column_text(st, 2),
+					 "bearer_token_expires_at", sqlite3_column_text(st, 3));
+		else if (rc == SQLITE_DONE)
+			scim = json_null();
+		r = rc == SQLITE_ROW || rc == SQLITE_DONE ? (scim ? 0 : SE_ENOMEM) : SE_EDB;
+		sqlite3_reset(st);
+	}
+	if (r < 0) {
+		json_decref(sso);
+		json_decref(scim);
+		return r;
+	}
+	json_decref(o->sso_active_connections);
+	json_decref(o->scim_active_connection);
+	o->sso_active_connections = sso;
+	o->scim_active_connection = scim;
+	return 0;
+}
+
+int se_store_org_insert(se_db *db, const se_org *o)
+{
+	sqlite3_stmt *st = se_db_stmt(db, "INSERT INTO organizations (" ORG_COLS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+	if (!st)
+		return SE_EDB;
+	int r = org_bind(st, o);
+	return r < 0 ? r : step_done(st);
 }
 
 int se_store_org_each(se_db *db, int (*fn)(const se_org *o, void *ctx), void *ctx)

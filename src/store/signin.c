@@ -87,12 +87,14 @@ void se_org_signin_release(se_org_signin *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* The organization's own fields (ORG.md): its settings JSON and its sso_default_connection_id column. */
 int se_store_org_signin_get(se_db *db, const char *org_id, se_org_signin *ret)
 {
 	memset(ret, 0, sizeof *ret);
-	sqlite3_stmt *st =
-	    se_db_stmt(db, "SELECT sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
-	                   "sso_default_connection_id FROM organization_signin WHERE organization_id = ?");
+	sqlite3_stmt *st = se_db_stmt(
+	    db, "SELECT COALESCE(json_extract(settings, '$.sso_jit_provisioning'), 'ALL_ALLOWED'), "
+	        "COALESCE(json_extract(settings, '$.sso_jit_provisioning_allowed_connections'), '[]'), "
+	        "COALESCE(sso_default_connection_id, '') FROM organizations WHERE organization_id = ?");
 	if (!st)
 		return SE_EDB;
 	bind(st, 1, org_id);
@@ -116,21 +118,6 @@ int se_store_org_signin_get(se_db *db, const char *org_id, se_org_signin *ret)
 		return SE_ENOMEM;
 	}
 	return 0;
-}
-
-int se_store_org_signin_put(se_db *db, const char *org_id, const se_org_signin *s)
-{
-	sqlite3_stmt *st = se_db_stmt(db, "INSERT OR REPLACE INTO organization_signin (organization_id, "
-	                                  "sso_jit_provisioning, sso_jit_provisioning_allowed_connections, "
-	                                  "sso_default_connection_id) VALUES (?, ?, ?, ?)");
-	if (!st)
-		return SE_EDB;
-	bind(st, 1, org_id);
-	bind(st, 2, s->sso_jit_provisioning);
-	if (se_db_bind_json(st, 3, s->allowed_connections) < 0)
-		return SE_ENOMEM;
-	bind(st, 4, s->sso_default_connection_id);
-	return step_done(st);
 }
 
 int se_store_member_signin_get(se_db *db, const char *member_id, json_t **ret_trusted, bool *ret_verified)
@@ -476,34 +463,6 @@ done:
 	return r;
 }
 
-static int apply_orgs(se_db *db, const json_t *doc, char **ret_error)
-{
-	size_t i;
-	json_t *o;
-	json_array_foreach (json_object_get(doc, "organizations"), i, o) {
-		json_t *jit = json_object_get(o, "sso_jit_provisioning"),
-		       *allowed = json_object_get(o, "sso_jit_provisioning_allowed_connections"),
-		       *def = json_object_get(o, "sso_default_connection_id");
-		if (!jit && !allowed && !def)
-			continue;
-		static const char *const modes[] = {"ALL_ALLOWED", "RESTRICTED", "NOT_ALLOWED", NULL};
-		if ((jit && !se_str_in(json_string_value(jit), modes)) || (allowed && !str_list(allowed)) ||
-		    (def && !json_is_string(def) && !json_is_null(def)))
-			return fail(ret_error, "organizations: sso_jit_provisioning must be ALL_ALLOWED, RESTRICTED or "
-			                       "NOT_ALLOWED, sso_jit_provisioning_allowed_connections a list of ids, "
-			                       "sso_default_connection_id a string");
-		se_org_signin s = {(char *)(jit ? json_string_value(jit) : "ALL_ALLOWED"),
-		                   allowed ? (json_t *)allowed : json_array(),
-		                   (char *)(def && json_is_string(def) ? json_string_value(def) : "")};
-		int r = se_store_org_signin_put(db, se_json_str(o, "organization_id"), &s);
-		if (!allowed)
-			json_decref(s.allowed_connections);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
 static int apply_members(se_db *db, const json_t *doc, char **ret_error)
 {
 	size_t i;
@@ -550,8 +509,6 @@ int se_store_signin_apply(se_db *db, const json_t *doc, char **ret_error)
 {
 	int r = apply_settings(db, doc, ret_error);
 	if (r == 0)
-		r = apply_orgs(db, doc, ret_error);
-	if (r == 0)
 		r = apply_members(db, doc, ret_error);
 	return r;
 }
@@ -570,17 +527,9 @@ int se_store_signin_export(se_db *db, json_t *doc)
 	    json_object_set(doc, "idp_users", s.idp_users) < 0)
 		r = SE_ENOMEM;
 	se_signin_settings_release(&s);
+	/* The organizations' JIT settings and default connection are their own fields: store/fixtures.c writes them. */
 	size_t i;
 	json_t *o;
-	json_array_foreach (json_object_get(doc, "organizations"), i, o) {
-		se_org_signin os;
-		if (r == 0 && (r = se_store_org_signin_get(db, se_json_str(o, "organization_id"), &os)) == 0) {
-			json_object_set_new(o, "sso_jit_provisioning", json_string(os.sso_jit_provisioning));
-			json_object_set(o, "sso_jit_provisioning_allowed_connections", os.allowed_connections);
-			json_object_set_new(o, "sso_default_connection_id", json_string(os.sso_default_connection_id));
-			se_org_signin_release(&os);
-		}
-	}
 	json_array_foreach (json_object_get(doc, "members"), i, o) {
 		const char *id = se_json_str(o, "member_id");
 		json_t *tm = NULL, *regs = NULL;

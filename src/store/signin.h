@@ -31,7 +31,6 @@ typedef struct se_org_signin {
 
 /* An organization's settings, defaults when none were stored. */
 int se_store_org_signin_get(se_db *db, const char *org_id, se_org_signin *ret);
-int se_store_org_signin_put(se_db *db, const char *org_id, const se_org_signin *s);
 void se_org_signin_release(se_org_signin *s);
 
 /* A member's trusted metadata ({} when none; new reference) and email verification. */

@@ -76,9 +76,19 @@ int se_store_project_put(se_db *db, const se_project *p);
 
 /* --- organizations, members, sessions ---------------------------------------------------------- */
 
-/* Finds an organization by id or, when by_slug, by id or slug. SE_ENOTFOUND when absent. */
+/* Finds an organization by id or, when by_slug, by id, slug or organization_external_id, with its
+ * active connections (se_store_org_links). SE_ENOTFOUND when absent. */
 int se_store_org_get(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret);
+/* The same without the active connections (sso_active_connections and scim_active_connection stay
+ * NULL): what the pipeline needs for every request. Call se_store_org_links before rendering it. */
+int se_store_org_find(se_db *db, const char *id_or_slug, bool by_slug, se_org *ret);
 int se_store_org_insert(se_db *db, const se_org *o);
+/* Rewrites every field of the organization o->organization_id; SE_ENOTFOUND when there is none,
+ * SE_ECONFLICT when the slug or external id is another organization's. */
+int se_store_org_update(se_db *db, const se_org *o);
+/* (Re)reads o's sso_active_connections (active SAML and OIDC connections, then External ones, with
+ * the identity provider of their target) and scim_active_connection (JSON null when none). */
+int se_store_org_links(se_db *db, se_org *o);
 /* Calls fn for each organization, in creation order; stops at the first non-zero return. */
 int se_store_org_each(se_db *db, int (*fn)(const se_org *o, void *ctx), void *ctx);
 /* Calls fn with the id (borrowed, valid during the call) of each organization whose email_allowed_domains holds

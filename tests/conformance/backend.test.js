@@ -56,7 +56,7 @@ describe('backend client (stytch B2BClient)', () => {
     assert.equal(saml.verification_certificates.length, 1);
     const oidc = resp.oidc_connections.find((c) => c.connection_id === F.globexOidc);
     assert.ok(oidc, 'Globex OIDC connection listed');
-    assert.equal(oidc.status, 'pending');
+    assert.equal(oidc.status, 'pending', 'seeded with a display name and a provider only');
     assert.equal(oidc.display_name, 'Globex Google');
     assert.deepEqual(resp.external_connections, []);
   });

@@ -338,7 +338,7 @@ describe('backend client: SSO operations', () => {
 
     test('createConnection and updateConnection', async () => {
       const resp = await client.sso.external.createConnection({
-        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'Backend ext',
+        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'Backend ext',
       });
       assertCommon(resp);
       assertExternal(resp.connection, { org: F.acmeOrg });
@@ -364,7 +364,7 @@ describe('backend client: SSO operations', () => {
         ...ACME, external_organization_id: F.acmeOrg, external_connection_id: F.globexSaml,
       }), 400, 'external_organization_id_same_as_organization_id', API_ERR);
       await rejectsWithApiError(client.sso.external.createConnection({
-        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidc,
+        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive,
       }), 400, 'duplicate_external_sso_connection', API_ERR);
       await rejectsWithApiError(client.sso.external.createConnection({ ...ACME, external_organization_id: F.globexOrg }),
         400, 'bad_request', { ...API_ERR, message: /external_connection_id/ });

@@ -94,7 +94,7 @@ describe('both surfaces share one store', () => {
 
   test('External made by the backend, updated by the SDK', async () => {
     const { connection } = await api.sso.external.createConnection({
-      ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'Backend ext',
+      ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'Backend ext',
     });
     const { connection: upd } = await as(F.alice).sso.external.updateConnection({
       connection_id: connection.connection_id, display_name: 'SDK renamed',
@@ -137,7 +137,7 @@ describe('both surfaces share one store', () => {
         external_organization_id: F.globexOrg, external_connection_id: F.globexSaml, display_name: 'via Globex SAML',
       }));
       ({ connection: { connection_id: toOidc } } = await api.sso.external.createConnection({
-        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'via Globex OIDC',
+        ...ACME, external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'via Globex OIDC',
       }));
     });
 
@@ -154,8 +154,8 @@ describe('both surfaces share one store', () => {
     });
 
     test('Globex deletes its OIDC connection through the backend: the SDK no longer lists Acme\'s External one', async () => {
-      const resp = await api.sso.deleteConnection({ ...GLOBEX, connection_id: F.globexOidc });
-      assert.equal(resp.connection_id, F.globexOidc);
+      const resp = await api.sso.deleteConnection({ ...GLOBEX, connection_id: F.globexOidcActive });
+      assert.equal(resp.connection_id, F.globexOidcActive);
       const acme = await as(F.alice).sso.getConnections();
       assert.equal(find(acme.external_connections, toOidc), undefined);
       assert.deepEqual(acme.external_connections, [], 'no External connection of Acme is left');

@@ -261,6 +261,7 @@ describe('frontend SDK: OIDC connections and SSO discovery', () => {
       assert.equal(g.display_name, 'Globex Okta');
       assert.equal(g.identity_provider, 'okta');
       assert.ok(!globex.connections.some((c) => c.connection_id === F.globexOidc), 'pending OIDC is left out');
+      assert.ok(globex.connections.some((c) => c.connection_id === F.globexOidcActive), 'active OIDC is listed');
       // The SDK percent-encodes the address ('+' as %2B, '@' as %40): it must arrive decoded.
       const tagged = await as(F.alice).sso.discoverConnections('first.last+sso@globex.test');
       assert.deepEqual(tagged.connections, globex.connections);

@@ -476,13 +476,13 @@ describe('frontend SDK: SAML connection updates and deletes', () => {
 
     test('deletes an External connection', async () => {
       const { connection } = await as(F.alice).sso.external.createConnection({
-        external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'to delete',
+        external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'to delete',
       });
       const resp = await as(F.alice).sso.deleteConnection(connection.connection_id);
       assert.equal(resp.connection_id, connection.connection_id);
       const all = await as(F.alice).sso.getConnections();
       assert.ok(!all.external_connections.some((c) => c.connection_id === connection.connection_id));
-      assert.ok((await as(F.grace).sso.getConnections()).oidc_connections.some((c) => c.connection_id === F.globexOidc),
+      assert.ok((await as(F.grace).sso.getConnections()).oidc_connections.some((c) => c.connection_id === F.globexOidcActive),
         'the connection it pointed at stays');
     });
 

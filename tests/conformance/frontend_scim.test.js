@@ -118,18 +118,22 @@ describe('frontend SDK: SCIM connections', () => {
       assert.deepEqual((await as(F.alice).scim.getConnection()).connection, again);
     });
 
-    test('group role assignments get the group name when the group is known', async () => {
+    test('group role assignments get the group name; a group the connection lacks is refused', async () => {
+      await rejectsWithApiError(as(F.grace).scim.updateConnection({
+        connection_id: G.connectionId,
+        scim_group_implicit_role_assignments: [{ role_id: 'sso_manager', group_id: UNKNOWN_GROUP }],
+      }), 400, 'scim_group_role_assignment_group_does_not_exist', { ...API_ERR, message: new RegExp(UNKNOWN_GROUP) });
       const { connection: c } = await as(F.grace).scim.updateConnection({
         connection_id: G.connectionId,
         scim_group_implicit_role_assignments: [
           { role_id: 'stytch_admin', group_id: G.groups[2].group_id },
-          { role_id: 'sso_manager', group_id: UNKNOWN_GROUP },
+          { role_id: 'sso_manager', group_id: G.groups[3].group_id },
         ],
       });
       assertScim(c, { org: F.globexOrg });
       assert.deepEqual(c.scim_group_implicit_role_assignments, [
         { role_id: 'stytch_admin', group_id: G.groups[2].group_id, group_name: G.groups[2].group_name },
-        { role_id: 'sso_manager', group_id: UNKNOWN_GROUP, group_name: '' },
+        { role_id: 'sso_manager', group_id: G.groups[3].group_id, group_name: G.groups[3].group_name },
       ]);
       assert.equal(c.bearer_token_last_four, G.bearerToken.slice(-4), 'the fixtures\' token');
       const { connection: listed } = await as(F.grace).scim.getConnection();
@@ -166,7 +170,7 @@ describe('frontend SDK: SCIM connections', () => {
       }), 400, 'invalid_rbac_role_id', { ...API_ERR, message: /no_such_role/ });
       await rejectsWithApiError(c.scim.updateConnection({
         connection_id: id, display_name: 'no', scim_group_implicit_role_assignments: [{ role_id: 'stytch_admin' }],
-      }), 400, 'bad_request', { ...API_ERR, message: /group_id/ });
+      }), 400, 'scim_group_role_assignment_does_not_contain_group_id', { ...API_ERR, message: /group_id/ });
       await rejectsWithApiError(c.scim.updateConnection({ connection_id: id, display_name: ['no'] }),
         400, 'bad_request', { ...API_ERR, message: /display_name/ });
       const { connection } = await c.scim.getConnection();

@@ -193,7 +193,7 @@ describe('frontend SDK: connection seed flows', () => {
   describe('External connection rules', () => {
     test('missing external_organization_id -> bad_request naming the field', async () => {
       await rejectsWithApiError(
-        as(F.alice).sso.external.createConnection({ external_connection_id: F.globexOidc }),
+        as(F.alice).sso.external.createConnection({ external_connection_id: F.globexOidcActive }),
         400, 'bad_request', { ...API_ERR, message: /external_organization_id/ });
     });
 
@@ -241,23 +241,23 @@ describe('frontend SDK: connection seed flows', () => {
       as(F.alice);
       await rejectsWithApiError(
         client.sso.external.createConnection({
-          external_organization_id: F.globexOrg, external_connection_id: F.globexOidc,
+          external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive,
           connection_implicit_role_assignments: [{ role_id: 'stytch_admin' }],
         }),
         400, 'bad_request', API_ERR);
       await rejectsWithApiError(
         client.sso.external.createConnection({
-          external_organization_id: F.globexOrg, external_connection_id: F.globexOidc,
+          external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive,
           external_connection_implicit_role_assignments: [{ role_id: 'stytch_admin' }],
         }),
         400, 'bad_request', API_ERR);
 
       // Without roles it is fine, and adding roles later is refused as well.
       const { connection } = await client.sso.external.createConnection({
-        external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'Globex Google',
+        external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'Globex Google',
       });
       assert.match(connection.connection_id, RE.external);
-      assert.equal(connection.external_connection_id, F.globexOidc);
+      assert.equal(connection.external_connection_id, F.globexOidcActive);
       made.externalOidc = connection.connection_id;
       await rejectsWithApiError(
         client.sso.external.updateConnection({
@@ -310,7 +310,7 @@ describe('frontend SDK: connection seed flows', () => {
       await rejectsWithApiError(client.sso.oidc.createConnection({ display_name: 'nope' }),
         403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
       await rejectsWithApiError(client.sso.external.createConnection({
-        external_organization_id: F.globexOrg, external_connection_id: F.globexOidc, display_name: 'nope',
+        external_organization_id: F.globexOrg, external_connection_id: F.globexOidcActive, display_name: 'nope',
       }), 403, 'session_authorization_error', { ...API_ERR, message: MSG.forbidden });
     });
 

@@ -15,6 +15,6 @@ node --test --test-concurrency="${CONFORMANCE_JOBS:-4}" \
     frontend_seed.test.js frontend_session.test.js backend.test.js \
     frontend_saml.test.js frontend_oidc.test.js frontend_scim.test.js \
     backend_sso.test.js backend_scim.test.js cross_surface.test.js member_session.test.js \
-    control.test.js frontend_signin.test.js \
+    control.test.js org.test.js schema.test.js stytch_errors.test.js frontend_signin.test.js \
     "$@"
 exit $?

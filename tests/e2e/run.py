@@ -72,6 +72,7 @@ PREDEFINED = {
     "org_globex": "organization-test-bbbbbbbb-0000-4000-8000-000000000002",
     "globex_saml": "saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001",
     "globex_oidc": "oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c002",
+    "globex_oidc_active": "oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c003",
 }
 
 START_TIMEOUT = 10.0

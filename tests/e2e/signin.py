@@ -354,16 +354,14 @@ def t_external():
     check("External sign-in lands in the External connection's organization", st == 200 and
           js.get("organization_id") == ACME and js["member"]["email_address"] == "alice@acme.test" and
           js["member_session"]["authentication_factors"][0]["saml_sso_factor"]["provider_id"] == ext, text[:400])
-    # An External connection to a connection that is (or became) pending.
+    # An External connection to a pending connection is refused when created (API.md: Stytch's rule).
     st, _, text, js = req("POST", "/v1/b2b/sso/saml/%s" % GLOBEX, headers=API, body={"display_name": "pending one"})
     pending = js["connection"]["connection_id"]
     st, _, text, js = req("POST", "/v1/b2b/sso/external/%s" % ACME, headers=API,
                           body={"display_name": "to pending", "external_organization_id": GLOBEX,
                                 "external_connection_id": pending})
-    check("External to a pending connection created", st == 200, text)
-    if st == 200:
-        expect_error("External to a pending connection", start(connection_id=js["connection"]["connection_id"]), 400,
-                     "external_connection_not_active")
+    check("External to a pending connection is refused", st == 400 and
+          (js or {}).get("error_type") == "external_connection_not_active", text)
 
 
 OIDC_OUTCOMES = [
@@ -722,7 +720,7 @@ def new_saml_connection(sdk):
     _, _, idp_cert, _ = req("GET", "/_emulator/idp/saml/certificate")
     path = "%s/%s" % (base, cid) if sdk else "%s/connections/%s" % (base, cid)
     st, _, text, js = req("PUT", path, headers=h, body={"idp_entity_id": "urn:ssoemu:idp:saml",
-                                                         "idp_sso_url": "/_emulator/idp/saml/sso",
+                                                         "idp_sso_url": "http://127.0.0.1:%d/_emulator/idp/saml/sso" % S.port,
                                                          "x509_certificate": idp_cert})
     conn = ((js or {}).get("data") or js or {}).get("connection", {})
     check("wired to the built-in IdP and active", st == 200 and conn.get("status") == "active" and

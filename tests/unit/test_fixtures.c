@@ -107,6 +107,8 @@ START_TEST(test_default_applies)
 
 	se_oidc o;
 	ck_assert_int_eq(se_store_conn_get(db, se_kind_get(SE_KIND_OIDC), T_ORG_GLOBEX, T_GLOBEX_OIDC, &o), 0);
+	/* Seeded with a display name and a provider only: pending. */
+	ck_assert_str_eq(o.userinfo_url, "");
 	ck_assert_str_eq(se_oidc_status(&o), "pending");
 	se_conn_release(se_kind_get(SE_KIND_OIDC), &o);
 	se_store_close(s);

@@ -33,10 +33,59 @@ START_TEST(test_wildcard)
 		ck_assert(se_rbac_allows(p, admin, "stytch.scim", actions[i]));
 	}
 	/* '*' grants every action of its resource, not other resources. */
-	ck_assert(!se_rbac_allows(p, admin, "stytch.member", "get"));
+	ck_assert(!se_rbac_allows(p, admin, "stytch.custom-org-roles", "get"));
+	ck_assert(se_rbac_allows(p, admin, "stytch.member", "get"));
+	ck_assert(se_rbac_allows(p, admin, "stytch.organization", "update.settings.default-sso-connection"));
 	ck_assert(!se_rbac_allows(p, admin, "stytch.ss", "get"));
 	json_decref(admin);
 	json_decref(p);
+}
+END_TEST
+
+START_TEST(test_complete_adds_defaults)
+{
+	json_t *given = json_loads("{\"roles\": [{\"role_id\": \"stytch_admin\", \"permissions\": [{\"resource_id\": "
+				   "\"stytch.sso\", \"actions\": [\"*\"]}]}, {\"role_id\": \"viewer\", \"permissions\": "
+				   "[{\"resource_id\": \"stytch.sso\", \"actions\": [\"get\"]}]}]}",
+				   0, NULL);
+	json_t *full = NULL, *again = NULL;
+	ck_assert_ptr_nonnull(given);
+	ck_assert_int_eq(se_rbac_policy_complete(given, &full), 0);
+	/* Every default resource with its reserved actions, described; a scopes list. */
+	static const char *const resources[] = {"stytch.organization", "stytch.member", "stytch.self", "stytch.sso",
+						"stytch.scim"};
+	json_t *list = json_object_get(full, "resources");
+	ck_assert_int_eq(json_array_size(list), 5);
+	for (size_t i = 0; i < 5; i++) {
+		json_t *res = json_array_get(list, i);
+		ck_assert_str_eq(json_string_value(json_object_get(res, "resource_id")), resources[i]);
+		ck_assert(json_string_length(json_object_get(res, "description")) > 0);
+		ck_assert(json_array_size(json_object_get(res, "actions")) > 0);
+	}
+	ck_assert(json_is_array(json_object_get(full, "scopes")));
+	/* stytch_member is added; stytch_admin keeps its own and gains Stytch's; viewer stays as it was. */
+	json_t *member = roles("[]"), *admin = roles("[\"stytch_admin\"]"), *viewer = roles("[\"viewer\"]");
+	ck_assert(se_rbac_role_exists(full, "stytch_member"));
+	ck_assert(se_rbac_allows(full, member, "stytch.self", "update.info.name"));
+	ck_assert(!se_rbac_allows(full, member, "stytch.organization", "update.info.name"));
+	ck_assert(se_rbac_allows(full, admin, "stytch.organization", "update.info.slug"));
+	ck_assert(se_rbac_allows(full, admin, "stytch.member", "search"));
+	ck_assert(se_rbac_allows(full, viewer, "stytch.sso", "get"));
+	ck_assert(!se_rbac_allows(full, viewer, "stytch.sso", "update"));
+	size_t i;
+	json_t *role;
+	json_array_foreach(json_object_get(full, "roles"), i, role) {
+		ck_assert(json_is_string(json_object_get(role, "description")));
+	}
+	/* Completing twice changes nothing. */
+	ck_assert_int_eq(se_rbac_policy_complete(full, &again), 0);
+	ck_assert(json_equal(full, again));
+	json_decref(member);
+	json_decref(admin);
+	json_decref(viewer);
+	json_decref(again);
+	json_decref(full);
+	json_decref(given);
 }
 END_TEST
 
@@ -177,6 +226,7 @@ static Suite *rbac_suite(void)
 	Suite *s = suite_create("rbac");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_wildcard);
+	tcase_add_test(tc, test_complete_adds_defaults);
 	tcase_add_test(tc, test_specific_actions);
 	tcase_add_test(tc, test_member_only);
 	tcase_add_test(tc, test_stytch_member_implicit);

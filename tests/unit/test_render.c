@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model/model.h"
+#include "util/errors_code.h"
 #include "model/rbac.h"
 #include "model/render.h"
 #include "testutil.h"
@@ -31,6 +32,72 @@ static const char *str(const json_t *o, const char *key)
 	ck_assert_msg(json_is_string(v), "%s is not a string", key);
 	return json_string_value(v);
 }
+
+START_TEST(test_org)
+{
+	se_org o = {0};
+	o.organization_id = strdup(T_ORG_ACME);
+	o.organization_slug = strdup("acme");
+	o.organization_name = strdup("Acme");
+	o.email_allowed_domains = json_pack("[s]", "acme.test");
+	o.created_at = strdup("2026-01-01T00:00:00Z");
+	o.settings = json_pack("{s:s}", "mfa_policy", "REQUIRED_FOR_ALL");
+	json_t *j = se_render_org(&o);
+	ck_assert_ptr_nonnull(j);
+	/* Unset: null for the default connection and the SCIM connection, never "". */
+	ck_assert(json_is_null(json_object_get(j, "sso_default_connection_id")));
+	ck_assert(json_is_null(json_object_get(j, "scim_active_connection")));
+	ck_assert_int_eq(json_array_size(json_object_get(j, "sso_active_connections")), 0);
+	ck_assert_str_eq(str(j, "mfa_policy"), "REQUIRED_FOR_ALL");
+	ck_assert_str_eq(str(j, "sso_jit_provisioning"), "ALL_ALLOWED");
+	ck_assert_str_eq(str(j, "email_jit_provisioning"), "NOT_ALLOWED");
+	ck_assert_str_eq(str(j, "organization_logo_url"), "");
+	ck_assert_str_eq(str(j, "updated_at"), "2026-01-01T00:00:00Z");
+	ck_assert(json_is_object(json_object_get(j, "trusted_metadata")));
+	ck_assert_ptr_null(json_object_get(j, "organization_external_id"));
+	json_decref(j);
+	o.sso_default_connection_id = strdup("saml-connection-test-x");
+	o.organization_external_id = strdup("ext");
+	o.scim_active_connection = json_pack("{s:s, s:s}", "connection_id", "scim-connection-test-x", "display_name", "");
+	j = se_render_org(&o);
+	ck_assert_str_eq(str(j, "sso_default_connection_id"), "saml-connection-test-x");
+	ck_assert_str_eq(str(j, "organization_external_id"), "ext");
+	ck_assert_str_eq(str(json_object_get(j, "scim_active_connection"), "connection_id"), "scim-connection-test-x");
+	json_decref(j);
+	se_org_release(&o);
+}
+END_TEST
+
+START_TEST(test_org_settings)
+{
+	const char *why = NULL;
+	int at = 0;
+	json_t *v = json_pack("[s, s]", "sso", "pigeon");
+	ck_assert_int_eq(se_org_setting_check(se_org_setting_get("allowed_auth_methods"), v, &why, &at), SE_EINVAL);
+	ck_assert_int_eq(at, 1);
+	json_decref(v);
+	v = json_string("RESTRICTED");
+	ck_assert_int_eq(se_org_setting_check(se_org_setting_get("email_invites"), v, &why, &at), 0);
+	ck_assert_int_eq(se_org_setting_check(se_org_setting_get("mfa_policy"), v, &why, &at), SE_EINVAL);
+	json_decref(v);
+	v = json_pack("[{s:s}]", "role_id", "r");
+	ck_assert_int_eq(se_org_setting_check(se_org_setting_get("rbac_email_implicit_role_assignments"), v, &why, &at),
+			 SE_EINVAL);
+	json_decref(v);
+	ck_assert_ptr_null(se_org_setting_get("nope"));
+	ck_assert(se_org_slug_valid("ac"));
+	ck_assert(se_org_slug_valid("a.c_m~e-1"));
+	ck_assert(!se_org_slug_valid("a"));
+	ck_assert(!se_org_slug_valid("Acme"));
+	ck_assert(!se_org_slug_valid("ac me"));
+	char slug[130];
+	memset(slug, 'a', 129);
+	slug[129] = '\0';
+	ck_assert(!se_org_slug_valid(slug));
+	slug[128] = '\0';
+	ck_assert(se_org_slug_valid(slug));
+}
+END_TEST
 
 START_TEST(test_saml_status)
 {
@@ -156,8 +223,11 @@ START_TEST(test_oidc)
 	ck_assert_str_eq(str(o, "status"), "active");
 	ck_assert_str_eq(str(o, "redirect_url"), PUBLIC_URL "/v1/b2b/sso/callback/oidc-connection-test-r");
 	json_decref(o);
-	char **fields[] = {&c.issuer,    &c.client_id,    &c.client_secret, &c.authorization_url,
-	                   &c.token_url, &c.userinfo_url, &c.jwks_url};
+	/* userinfo_url is optional (ORG.md section 6). */
+	free(c.userinfo_url);
+	c.userinfo_url = strdup("");
+	ck_assert_str_eq(se_oidc_status(&c), "active");
+	char **fields[] = {&c.issuer, &c.client_id, &c.client_secret, &c.authorization_url, &c.token_url, &c.jwks_url};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		char *saved = *fields[i];
 		*fields[i] = (char *)"";
@@ -321,6 +391,8 @@ static Suite *render_suite(void)
 	Suite *s = suite_create("render");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_saml_status);
+	tcase_add_test(tc, test_org);
+	tcase_add_test(tc, test_org_settings);
 	tcase_add_test(tc, test_saml_urls_and_keys);
 	tcase_add_test(tc, test_unset_strings_are_empty);
 	tcase_add_test(tc, test_oidc);

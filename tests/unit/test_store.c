@@ -305,12 +305,13 @@ START_TEST(test_conn_other_kinds)
 	const se_kind *ke = se_kind_get(SE_KIND_EXTERNAL), *ks = se_kind_get(SE_KIND_SCIM),
 	              *ko = se_kind_get(SE_KIND_OIDC);
 
-	/* The OIDC connection of the fixtures, all its text fields present. */
+	/* The pending OIDC connection of the fixtures: unset text fields read as "". */
 	se_oidc o;
 	ck_assert_int_eq(se_store_conn_get(db, ko, T_ORG_GLOBEX, T_GLOBEX_OIDC, &o), 0);
 	ck_assert_str_eq(o.display_name, "Globex Google");
 	ck_assert_str_eq(o.identity_provider, "google-workspace");
 	ck_assert_str_eq(o.client_secret, "");
+	ck_assert_str_eq(o.userinfo_url, "");
 	se_conn_release(ko, &o);
 
 	se_external e = {0};

@@ -15,6 +15,7 @@
 #include "crypto/rand.h"
 #include "crypto/x509.h"
 #include "testutil.h"
+#include "util/util.h"
 #include "util/errors_code.h"
 
 /* A fixed RSA 2048 key in PKCS#1 form and the same key in PKCS#8 form, so tests need no key generation. */
@@ -241,6 +242,50 @@ START_TEST(test_key_matches_cert)
 }
 END_TEST
 
+/* s with every line break turned into a space, as a one-line input field sends a pasted PEM. */
+static char *one_line(const char *s)
+{
+	char *out = strdup(s);
+	for (char *p = out; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return out;
+}
+
+START_TEST(test_pem_one_line)
+{
+	char *pem = NULL, *issuer = NULL, *norm = NULL;
+	time_t na = 0, nb = 0;
+	ck_assert_int_eq(se_crypto_signing_cert_new(key_pkcs1, CREATED, &pem, NULL, &na), 0);
+	char *flat = one_line(pem);
+	ck_assert_int_eq(se_crypto_x509_parse(flat, &issuer, &nb, &na, &norm), 0);
+	ck_assert_str_eq(norm, pem);
+	free(issuer);
+	free(norm);
+	free(flat);
+	flat = one_line(key_pkcs1);
+	ck_assert_int_eq(se_crypto_rsa_private_key_check(flat), 0);
+	free(pem);
+	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, NULL, &na), 0);
+	free(flat);
+	flat = one_line(key_pkcs8);
+	free(pem);
+	ck_assert_int_eq(se_crypto_signing_cert_new(flat, CREATED, &pem, NULL, &na), 0);
+	free(flat);
+	/* Whitespace is all that is forgiven: a broken body or junk after END still fails. */
+	ck_assert_int_eq(se_crypto_x509_parse("-----BEGIN CERTIFICATE----- MIID!! -----END CERTIFICATE-----", NULL, NULL,
+					      NULL, &norm),
+			 SE_EINVAL);
+	char *junk = se_asprintf("%s junk", pem);
+	flat = one_line(junk);
+	ck_assert_int_eq(se_crypto_x509_parse(flat, NULL, NULL, NULL, &norm), SE_EINVAL);
+	ck_assert_int_eq(se_crypto_x509_parse("-----BEGIN CERTIFICATE----- no end", NULL, NULL, NULL, &norm), SE_EINVAL);
+	free(flat);
+	free(junk);
+	free(pem);
+}
+END_TEST
+
 START_TEST(test_x509_parse_forms)
 {
 	char *pem = NULL, *issuer = NULL, *norm = NULL;
@@ -423,6 +468,7 @@ int main(void)
 	const TTest *const tests[] = {
 	    test_signing_cert_generated, test_signing_cert_given_key, test_signing_cert_key_out, test_key_matches_cert, test_x509_parse_forms,
 	    test_x509_parse_invalid,     test_rsa_key_check,          test_seeded_cert,
+	    test_pem_one_line,
 	};
 	return t_run("x509", tests, sizeof(tests) / sizeof(tests[0]));
 }

@@ -192,7 +192,8 @@
   }
 
   function oidcMissing(c) {
-    return ['issuer', 'client_id', 'client_secret', 'authorization_url', 'token_url', 'userinfo_url', 'jwks_url']
+    // userinfo_url is optional (ORG.md section 6).
+    return ['issuer', 'client_id', 'client_secret', 'authorization_url', 'token_url', 'jwks_url']
       .filter((k) => !set(c[k]));
   }
 

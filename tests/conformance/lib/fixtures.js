@@ -11,7 +11,8 @@ const F = {
   acmeOrg: 'organization-test-aaaaaaaa-0000-4000-8000-000000000001',
   globexOrg: 'organization-test-bbbbbbbb-0000-4000-8000-000000000002',
   globexSaml: 'saml-connection-test-bbbbbbbb-0000-4000-8000-00000000c001',
-  globexOidc: 'oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c002',
+  globexOidc: 'oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c002', // pending (EMULATOR.md)
+  globexOidcActive: 'oidc-connection-test-bbbbbbbb-0000-4000-8000-00000000c003', // wired to the built-in IdP
   alice: 'session-acme-admin',
   bob: 'session-acme-member',
   carol: 'session-acme-sso-manager',
