@@ -9,6 +9,7 @@
 
 #include "handlers/handlers.h"
 #include "outbound/fetch.h"
+#include "outbound/url.h"
 #include "model/ids.h"
 #include "model/render.h"
 #include "outbound/outbound.h"

@@ -11,6 +11,7 @@
 #include "crypto/x509.h"
 #include "util/time.h"
 #include "outbound/outbound.h"
+#include "outbound/url.h"
 #include "handlers/handlers.h"
 #include "model/ids.h"
 #include "outbound/metadata.h"

@@ -58,9 +58,4 @@ void se_fetch_free(se_transfer *f);
    tests and tools only, never for a request on a server thread (use outbound.h). */
 int se_fetch(const char *url, const se_fetch_opts *opts, char **ret_body, size_t *ret_len, char **ret_error);
 
-/* Whether url is an absolute http:// or https:// URL with a host, as libcurl's URL parser reads it (at most 2048
-   characters, no spaces or control characters). *ret_https says whether it is https, *ret_loopback whether its host
-   is localhost, 127.0.0.0/8 or ::1. Returns 0 or SE_EINVAL (or SE_ENOMEM). */
-int se_url_check(const char *url, bool *ret_https, bool *ret_loopback);
-
 #endif
